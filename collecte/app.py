@@ -1,0 +1,69 @@
+"""The application factory: routers, pages, error handlers and static files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
+
+from collecte import __version__
+from collecte.auth import pages as auth_pages
+from collecte.auth import router as auth_router
+from collecte.config import Settings
+from collecte.core.db import SessionDep, make_engine, make_sessionmaker
+from collecte.core.handlers import install_error_handlers
+from collecte.core.web import make_environment
+from collecte.home import pages as home_pages
+from collecte.orgs import router as orgs_router
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for these settings (read from the environment when omitted)."""
+    settings = settings or Settings()
+    engine = make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Collecte API",
+        version=__version__,
+        description="Donations, workshop, labels, allocation and impact for computer-reuse programmes.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.templates = make_environment()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.effective_secret_key,
+        session_cookie="collecte_session",
+        max_age=settings.session_ttl_minutes * 60,
+        same_site="lax",
+        https_only=settings.cookies_secure,
+    )
+    install_error_handlers(app)
+    app.include_router(auth_router.router)
+    app.include_router(orgs_router.router)
+    app.include_router(auth_pages.router)
+    app.include_router(home_pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(session: SessionDep) -> dict[str, str]:
+        """Liveness and database reachability, for container health checks."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,99 @@
+"""Who is asking: bearer tokens for the API, the session cookie for pages, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from collecte.auth.models import Role, User
+from collecte.auth.tokens import fingerprint, read_token
+from collecte.config import Settings
+from collecte.core.db import SessionDep
+from collecte.core.errors import CollecteError, Forbidden, NotAuthenticated
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User:
+    """The active user a valid bearer token names."""
+    if not token:
+        raise NotAuthenticated("a bearer token is required (POST /api/v1/auth/token)")
+    claims = read_token(
+        settings.effective_secret_key, token, max_age_seconds=settings.token_ttl_minutes * 60
+    )
+    if claims is None:
+        raise NotAuthenticated("the token is invalid or has expired")
+    user = session.get(User, claims[0])
+    if user is None or not user.active or fingerprint(user) != claims[1]:
+        raise NotAuthenticated("the token no longer names an active account")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only these roles through (403 for any other)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(f"a {user.role} may not do this")
+        return user
+
+    return check
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
+
+
+class LoginRequired(CollecteError):
+    """A page needs a signed-in user; the HTML handler answers with a redirect to the login page."""
+
+    status_code = 401
+    kind = "login_required"
+
+
+SESSION_USER_KEY = "uid"
+SESSION_FINGERPRINT_KEY = "fp"
+
+
+def optional_web_user(request: Request, session: SessionDep) -> User | None:
+    """The user signed in through the session cookie, if any (and still active)."""
+    uid = request.session.get(SESSION_USER_KEY)
+    if not isinstance(uid, int):
+        return None
+    user = session.get(User, uid)
+    if (
+        user is None
+        or not user.active
+        or request.session.get(SESSION_FINGERPRINT_KEY) != fingerprint(user)
+    ):
+        request.session.clear()
+        return None
+    return user
+
+
+def web_user(user: Annotated[User | None, Depends(optional_web_user)]) -> User:
+    """The signed-in user; pages without one redirect to the login form."""
+    if user is None:
+        raise LoginRequired("please sign in")
+    return user
+
+
+WebUser = Annotated[User, Depends(web_user)]
+OptionalWebUser = Annotated[User | None, Depends(optional_web_user)]

@@ -1,0 +1,143 @@
+"""Accounts: creation, login with a per-account throttle, look-ups scoped by role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import ROLE_ORG_KIND, LoginThrottle, Role, User
+from collecte.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from collecte.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from collecte.orgs.models import Organization
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    organization_id: int | None,
+    full_name: str = "",
+    integration_contract: bool = False,
+) -> User:
+    """Create an account after checking its role fits its organisation."""
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    expected_kind = ROLE_ORG_KIND[role]
+    if organization_id is not None:
+        organization = session.get(Organization, organization_id)
+        if organization is None:
+            raise InvalidInput(f"organisation {organization_id} does not exist")
+        if expected_kind is None and role is Role.ADMIN:
+            raise InvalidInput("an admin belongs to the operator, not to an organisation")
+        if expected_kind is not None and organization.kind is not expected_kind:
+            raise InvalidInput(
+                f"a {role} belongs to a {expected_kind} organisation, not a {organization.kind}"
+            )
+    elif expected_kind is not None:
+        raise InvalidInput(f"a {role} must belong to a {expected_kind} organisation")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"an account already uses {email}")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        organization_id=organization_id,
+        full_name=full_name,
+        integration_contract=integration_contract,
+    )
+    session.add(user)
+    # Flush to get the id and to surface a concurrent duplicate email as a Conflict here.
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"an account already uses {email}") from exc
+    return user
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    now: dt.datetime,
+    max_failures: int,
+    window: dt.timedelta,
+) -> User | None:
+    """The active user these credentials name, or None after recording the failure.
+
+    Raises TooManyAttempts while the account has used up its failures for the window, without
+    even checking the password, so guessing cannot go on at full speed.
+    """
+    email = normalise_email(email)
+    throttle = session.get(LoginThrottle, email)
+    if throttle is not None and now - throttle.window_started_at >= window:
+        throttle.failures, throttle.window_started_at = 0, now
+    if throttle is not None and throttle.failures >= max_failures:
+        retry = throttle.window_started_at + window - now
+        raise TooManyAttempts(
+            "too many failed logins for this account; try again later",
+            retry_after_seconds=max(1, math.ceil(retry.total_seconds())),
+        )
+    user = session.scalar(select(User).where(User.email == email))
+    ok = verify_password(user.password_hash if user else None, password)
+    if ok and user is not None and user.active:
+        if throttle is not None:
+            session.delete(throttle)
+        return user
+    _record_failure(session, email=email, throttle=throttle, now=now)
+    return None
+
+
+def _record_failure(
+    session: Session, *, email: str, throttle: LoginThrottle | None, now: dt.datetime
+) -> None:
+    if throttle is not None:
+        throttle.failures += 1
+        return
+    try:
+        with session.begin_nested():
+            session.add(LoginThrottle(email=email, failures=1, window_started_at=now))
+            # Flush inside the savepoint: a concurrent first failure for the same email loses here.
+            session.flush()
+    except IntegrityError:
+        existing = session.get(LoginThrottle, email, populate_existing=True)
+        if existing is not None:
+            existing.failures += 1
+
+
+def visible_users(viewer: User) -> Select[User]:
+    """Users a viewer may list: all for an admin, the own organisation for a coordinator, else self."""
+    query = select(User).order_by(User.email)
+    if viewer.role is Role.ADMIN:
+        return query
+    if viewer.role is Role.COORDINATOR:
+        return query.where(User.organization_id == viewer.organization_id)
+    return query.where(User.id == viewer.id)
+
+
+def get_user(session: Session, *, viewer: User, user_id: int) -> User:
+    """One user the viewer may see; others do not exist as far as the viewer knows."""
+    user = session.scalar(visible_users(viewer).where(User.id == user_id))
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def count_users_by_role(session: Session, *, organization_id: int | None = None) -> dict[Role, int]:
+    """How many active accounts each role has, optionally within one organisation."""
+    query = select(User.role, func.count()).where(User.active).group_by(User.role)
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    return dict(session.execute(query).all())

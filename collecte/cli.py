@@ -1,0 +1,108 @@
+"""The ``collecte`` command: serve, migrate, manage accounts, load the demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from collecte.auth.models import Role
+from collecte.auth.service import create_user
+from collecte.config import Settings
+from collecte.core.db import make_engine, make_sessionmaker, session_scope
+from collecte.core.errors import CollecteError
+from collecte.core.migrations import upgrade_database
+from collecte.demo import database_is_empty, load_demo
+
+app = typer.Typer(
+    help="Collecte: logistics and impact for computer-reuse programmes.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    return make_sessionmaker(make_engine(settings.effective_database_url))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and the web pages."""
+    uvicorn.run(
+        "collecte.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the migrations up to a revision (the latest by default)."""
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_database(settings.effective_database_url, revision)
+    console.print(f"database at revision [bold]{revision}[/bold]")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="Login email.")],
+    role: Annotated[Role, typer.Option(help="What the account may do.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    org: Annotated[
+        int | None, typer.Option(help="Organisation id (required except for admin and auditor).")
+    ] = None,
+    full_name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create a user account."""
+    settings = Settings()
+    try:
+        with session_scope(_sessions(settings)) as session:
+            user = create_user(
+                session,
+                email=email,
+                password=password,
+                role=role,
+                organization_id=org,
+                full_name=full_name,
+            )
+            console.print(f"created {user.role} account {user.email} (id {user.id})")
+    except CollecteError as exc:
+        errors.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(code=1) from exc
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo network into an empty database and print the logins it created."""
+    settings = Settings()
+    with session_scope(_sessions(settings)) as session:
+        if not database_is_empty(session):
+            console.print("the database already holds data: demo not loaded")
+            return
+        logins = load_demo(session)
+    console.print("[bold]Demo logins[/bold] (also saved in the data directory as demo-logins.txt):")
+    for login in logins:
+        console.print(
+            f"  {login.role.value:<12} {login.email:<36} {login.password}   ({login.organization})",
+            soft_wrap=True,
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "demo-logins.txt"
+    with path.open("w", encoding="utf-8") as handle:
+        path.chmod(0o600)
+        handle.writelines(f"{lg.role.value}\t{lg.email}\t{lg.password}\n" for lg in logins)

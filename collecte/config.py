@@ -1,0 +1,73 @@
+"""One settings class, read from the environment (prefix ``COLLECTE_``) and ``.env``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["fr", "en"]
+LANGUAGES: tuple[Language, ...] = ("fr", "en")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; defaults give a working embedded install."""
+
+    model_config = SettingsConfigDict(env_prefix="COLLECTE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the SQLite file and the generated secret live."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file in data_dir."
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs tokens and cookies; generated into data_dir when unset."
+    )
+    public_base_url: str = "http://127.0.0.1:8000"
+    default_language: Language = "fr"
+    programme_name: str = "Collecte"
+    token_ttl_minutes: int = Field(default=60 * 12, ge=1)
+    session_ttl_minutes: int = Field(default=60 * 12, ge=1)
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins allowed per account per window."
+    )
+    login_window_minutes: int = Field(default=15, ge=1)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'collecte.db').resolve()}"
+
+    @cached_property
+    def effective_secret_key(self) -> str:
+        """The configured secret, or one generated once into ``data_dir/secret_key``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Written aside (0600) then linked into place: several workers starting together
+            # agree on one secret, and none ever reads a half-written file.
+            descriptor, temporary = tempfile.mkstemp(dir=self.data_dir, prefix=".secret-")
+            try:
+                with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+                with contextlib.suppress(FileExistsError):
+                    os.link(temporary, path)
+            finally:
+                os.unlink(temporary)
+        return path.read_text(encoding="ascii").strip()
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.public_base_url.startswith("https://")

@@ -1,0 +1,109 @@
+"""Error handlers: JSON ``{"error", "detail"}`` for the API, an error page for browsers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from collecte.core.errors import CollecteError
+from collecte.core.web import redirect, render
+
+log = logging.getLogger(__name__)
+
+_HTTP_KINDS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_attempts",
+}
+
+
+def error_response(exc: CollecteError) -> JSONResponse:
+    """The JSON answer for an application error."""
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path == "/openapi.json":
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(
+    request: Request, status_code: int, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    response = render(
+        request, "errors/error.html", status_code=status_code, status=status_code, detail=detail
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _describe_validation(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for error in errors:
+        location = ".".join(
+            str(p) for p in error.get("loc", ()) if p not in {"body", "query", "path"}
+        )
+        parts.append(
+            f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg"))
+        )
+    return "; ".join(parts) or "the request is malformed"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every failure to one JSON shape (API) or one error page (browser)."""
+
+    @app.exception_handler(CollecteError)
+    async def handle_collecte_error(request: Request, exc: CollecteError) -> Response:
+        if _wants_html(request):
+            if exc.kind == "login_required":
+                return redirect(f"/login?next={quote(request.url.path)}")
+            return _error_page(request, exc.status_code, exc.detail, exc.headers())
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def handle_validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        detail = _describe_validation(errors)
+        if _wants_html(request):
+            return _error_page(request, 422, detail)
+        return JSONResponse(
+            {"error": "validation_error", "detail": detail, "fields": errors}, status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def handle_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = _HTTP_KINDS.get(exc.status_code, "http_error")
+        detail = str(exc.detail) if exc.detail else kind.replace("_", " ")
+        if _wants_html(request):
+            return _error_page(request, exc.status_code, detail, exc.headers)
+        return JSONResponse(
+            {"error": kind, "detail": detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def handle_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        detail = "an unexpected error occurred; it has been logged"
+        if _wants_html(request):
+            return _error_page(request, 500, detail)
+        return JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)

@@ -1,0 +1,1 @@
+"""Factories: rows built through the services, with sensible defaults."""

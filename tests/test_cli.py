@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from collecte.auth.models import Role, User
+from collecte.auth.passwords import verify_password
+from collecte.cli import app
+from collecte.core.db import make_engine, make_sessionmaker
+from collecte.orgs.models import Organization, OrgKind, Site
+from tests.dbutil import database_backends, fresh_database
+
+runner = CliRunner()
+
+
+@pytest.fixture(params=database_backends())
+def cli_env(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> object:
+    with fresh_database(request.param, tmp_path) as url:
+        monkeypatch.setenv("COLLECTE_DATABASE_URL", url)
+        monkeypatch.setenv("COLLECTE_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("COLLECTE_SECRET_KEY", "cli-test-secret")
+        yield url
+
+
+def test_db_upgrade_then_demo_once_then_users_create(cli_env: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+    demo = runner.invoke(app, ["demo"])
+    assert demo.exit_code == 0, demo.output
+    engine = make_engine(cli_env)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            roles = set(session.scalars(select(User.role)))
+            assert roles == set(Role)
+            workshop = session.scalar(
+                select(Organization).where(Organization.kind == OrgKind.WORKSHOP)
+            )
+            assert workshop is not None
+            assert (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Site)
+                    .where(Site.organization_id == workshop.id)
+                )
+                == 2
+            )
+            kinds = set(session.scalars(select(Organization.kind)))
+            assert kinds == set(OrgKind)
+            # The printed password really opens the printed account.
+            admin = session.scalar(select(User).where(User.role == Role.ADMIN))
+            assert admin is not None
+            line = next(ln for ln in demo.output.splitlines() if admin.email in ln)
+            password = line.split()[2]
+            assert verify_password(admin.password_hash, password)
+            assert (tmp_path / "data" / "demo-logins.txt").exists()
+
+        again = runner.invoke(app, ["demo"])
+        assert again.exit_code == 0
+        assert "already" in again.output
+        with sessions() as session:
+            assert session.scalar(select(func.count()).select_from(User)) == len(Role)
+
+        created = runner.invoke(
+            app,
+            [
+                "users",
+                "create",
+                "new.tech@atelier.org",
+                "--role",
+                "technician",
+                "--org",
+                str(workshop.id),
+                "--password",
+                "a long enough password",
+            ],
+        )
+        assert created.exit_code == 0, created.output
+        refused = runner.invoke(
+            app,
+            [
+                "users",
+                "create",
+                "donor@x.org",
+                "--role",
+                "donor",
+                "--password",
+                "a long enough password",
+            ],
+        )
+        assert refused.exit_code == 1
+        assert "donor organisation" in refused.output
+    finally:
+        engine.dispose()
