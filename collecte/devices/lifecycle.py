@@ -1,0 +1,101 @@
+"""The device lifecycle: statuses and the one transition table every status change goes through."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+
+
+class DeviceStatus(enum.StrEnum):
+    RECEIVED = "received"
+    DIAGNOSED = "diagnosed"
+    WIPED = "wiped"
+    IN_REPAIR = "in_repair"
+    GRADED = "graded"
+    AVAILABLE = "available"
+    ALLOCATED = "allocated"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    HANDED_OVER = "handed_over"
+    RETURNED = "returned"
+    PARTS = "parts"
+    RECYCLED = "recycled"
+    LOST = "lost"
+
+
+_S = DeviceStatus
+
+# THE transition table. Diagnosis and erasure may happen in either order; a repair loops
+# back to re-testing; parts and recycled are final; a lost device found again restarts at intake.
+TRANSITIONS: Mapping[DeviceStatus, frozenset[DeviceStatus]] = MappingProxyType(
+    {
+        _S.RECEIVED: frozenset(
+            {_S.DIAGNOSED, _S.WIPED, _S.IN_REPAIR, _S.PARTS, _S.RECYCLED, _S.LOST}
+        ),
+        _S.DIAGNOSED: frozenset(
+            {_S.WIPED, _S.IN_REPAIR, _S.GRADED, _S.PARTS, _S.RECYCLED, _S.LOST}
+        ),
+        _S.WIPED: frozenset(
+            {_S.DIAGNOSED, _S.IN_REPAIR, _S.GRADED, _S.PARTS, _S.RECYCLED, _S.LOST}
+        ),
+        _S.IN_REPAIR: frozenset({_S.DIAGNOSED, _S.WIPED, _S.PARTS, _S.RECYCLED, _S.LOST}),
+        _S.GRADED: frozenset({_S.AVAILABLE, _S.IN_REPAIR, _S.PARTS, _S.RECYCLED, _S.LOST}),
+        _S.AVAILABLE: frozenset({_S.ALLOCATED, _S.IN_REPAIR, _S.PARTS, _S.RECYCLED, _S.LOST}),
+        _S.ALLOCATED: frozenset({_S.AVAILABLE, _S.SHIPPED, _S.LOST}),
+        _S.SHIPPED: frozenset({_S.DELIVERED, _S.RETURNED, _S.LOST}),
+        _S.DELIVERED: frozenset({_S.HANDED_OVER, _S.RETURNED}),
+        _S.HANDED_OVER: frozenset({_S.RETURNED}),
+        _S.RETURNED: frozenset(
+            {_S.DIAGNOSED, _S.WIPED, _S.IN_REPAIR, _S.PARTS, _S.RECYCLED, _S.LOST}
+        ),
+        _S.PARTS: frozenset(),
+        _S.RECYCLED: frozenset(),
+        _S.LOST: frozenset({_S.RECEIVED}),
+    }
+)
+
+# Data protection: a device with storage enters these only with a verified erasure on record
+# (or a recorded destruction of its storage). The service enforces it; this names the statuses.
+ERASURE_REQUIRED: frozenset[DeviceStatus] = frozenset(
+    {_S.AVAILABLE, _S.ALLOCATED, _S.SHIPPED, _S.DELIVERED, _S.HANDED_OVER}
+)
+
+# The device has left the reuse stream (counted as parts, recycled or lost in impact reports).
+EXIT_STATUSES: frozenset[DeviceStatus] = frozenset({_S.PARTS, _S.RECYCLED, _S.LOST})
+
+# The device is physically in a workshop and being worked on.
+IN_WORKSHOP: frozenset[DeviceStatus] = frozenset(
+    {_S.RECEIVED, _S.DIAGNOSED, _S.WIPED, _S.IN_REPAIR, _S.GRADED, _S.RETURNED}
+)
+
+STATUS_DESCRIPTIONS: Mapping[DeviceStatus, str] = MappingProxyType(
+    {
+        _S.RECEIVED: "Received at a workshop site and labelled; nothing checked yet.",
+        _S.DIAGNOSED: "Diagnosis checklist recorded.",
+        _S.WIPED: "Storage erased, with an erasure record.",
+        _S.IN_REPAIR: "Being repaired; it is tested again afterwards.",
+        _S.GRADED: "Functional and cosmetic grade recorded.",
+        _S.AVAILABLE: "Refurbished and in stock, ready to be allocated to a partner.",
+        _S.ALLOCATED: "Reserved for a partner's request, not yet shipped.",
+        _S.SHIPPED: "On its way to the partner.",
+        _S.DELIVERED: "Received by the partner.",
+        _S.HANDED_OVER: "Handed over by the partner to a beneficiary.",
+        _S.RETURNED: "Came back to a workshop after leaving it; to be checked again.",
+        _S.PARTS: "Taken apart for spare parts.",
+        _S.RECYCLED: "Sent to a recycling channel.",
+        _S.LOST: "Cannot be found; can be received again if it turns up.",
+    }
+)
+
+_ORDER = {status: position for position, status in enumerate(DeviceStatus)}
+
+
+def allowed_next(status: DeviceStatus) -> list[DeviceStatus]:
+    """The statuses reachable from ``status``, in declaration order (stable for API answers)."""
+    return sorted(TRANSITIONS[status], key=_ORDER.__getitem__)
+
+
+def can_transition(current: DeviceStatus, target: DeviceStatus) -> bool:
+    """Whether the table allows moving from ``current`` to ``target``."""
+    return target in TRANSITIONS[current]
