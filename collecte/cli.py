@@ -15,6 +15,8 @@ from collecte.core.db import make_engine, make_sessionmaker, session_scope
 from collecte.core.errors import CollecteError
 from collecte.core.migrations import upgrade_database
 from collecte.demo import database_is_empty, load_demo
+from collecte.devices import cli as devices_cli
+from collecte.labels import cli as labels_cli
 
 app = typer.Typer(
     help="Collecte: logistics and impact for computer-reuse programmes.", no_args_is_help=True
@@ -23,6 +25,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(devices_cli.app, name="devices")
+app.add_typer(labels_cli.app, name="labels")
 
 console = Console()
 errors = Console(stderr=True)

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import Role
+from collecte.auth.models import Role, User
 from collecte.auth.service import create_user
-from collecte.orgs.models import Organization, OrgKind
+from collecte.devices.checklists import CHECKLISTS, Category, CheckItem
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.records import record_diagnosis, record_erasure, record_grade
+from collecte.devices.service import change_status, create_device, transition_device
+from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import create_organization, create_site
 
 
@@ -111,9 +115,10 @@ def load_demo(session: Session) -> list[DemoLogin]:
         ("evaluation@cabinet-impact.example", Role.AUDITOR, None, "Cabinet d'évaluation"),
     ]
     logins = []
+    technician = None
     for email, role, organization, label in accounts:
         password = secrets.token_urlsafe(12)
-        create_user(
+        user = create_user(
             session,
             email=email,
             password=password,
@@ -122,4 +127,98 @@ def load_demo(session: Session) -> list[DemoLogin]:
             integration_contract=role is Role.TECHNICIAN,
         )
         logins.append(DemoLogin(email=email, password=password, role=role, organization=label))
+        if role is Role.TECHNICIAN:
+            technician = user
+    if technician is None:
+        raise RuntimeError("the demo needs its technician account")
+    _demo_devices(session, technician=technician, donors=[d.id for d in donors])
     return logins
+
+
+# (category, brand, model, has storage, weight kg, ram, storage, how far it got)
+_DEMO_STOCK = [
+    (Category.LAPTOP, "Lenovo", "ThinkPad T480", True, 1.6, 8, 256, "available"),
+    (Category.LAPTOP, "Lenovo", "ThinkPad T470", True, 1.6, 8, 256, "available"),
+    (Category.LAPTOP, "Dell", "Latitude 5490", True, 1.7, 8, 256, "available"),
+    (Category.LAPTOP, "HP", "EliteBook 840 G5", True, 1.5, 16, 512, "graded"),
+    (Category.LAPTOP, "Dell", "Latitude 7390", True, 1.3, 8, 256, "wiped"),
+    (Category.LAPTOP, "HP", "ProBook 450 G6", True, 2.0, 8, 500, "diagnosed"),
+    (Category.LAPTOP, "Lenovo", "ThinkPad X260", True, 1.4, 4, 128, "received"),
+    (Category.LAPTOP, "Acer", "TravelMate P2", True, 2.1, 4, 500, "recycled"),
+    (Category.DESKTOP, "Dell", "OptiPlex 7050", True, 5.5, 8, 256, "available"),
+    (Category.DESKTOP, "HP", "ProDesk 600 G3", True, 5.0, 8, 500, "received"),
+    (Category.SMARTPHONE, "Samsung", "Galaxy A52", True, 0.19, 6, 128, "available"),
+    (Category.SMARTPHONE, "Apple", "iPhone 8", True, 0.15, 2, 64, "wiped"),
+    (Category.SMARTPHONE, "Fairphone", "Fairphone 3", True, 0.19, 4, 64, "received"),
+    (Category.TABLET, "Apple", "iPad 6", True, 0.47, 2, 32, "graded"),
+    (Category.MONITOR, "Dell", "P2419H", False, 4.1, None, None, "available"),
+    (Category.MONITOR, "iiyama", "ProLite E2483HS", False, 4.0, None, None, "parts"),
+    (Category.PRINTER, "Brother", "HL-L2350DW", False, 7.2, None, None, "received"),
+]
+
+
+def _demo_devices(session: Session, *, technician: User, donors: list[int]) -> None:
+    """Devices at every stage of the workshop, taken there through the real services."""
+    site = session.scalars(
+        select(Site).where(Site.organization_id == technician.organization_id).order_by(Site.id)
+    ).first()
+    if site is None:
+        raise RuntimeError("the demo workshop has no site")
+    for index, (category, brand, model, storage, weight, ram, disk, stage) in enumerate(
+        _DEMO_STOCK
+    ):
+        device = create_device(
+            session,
+            actor=technician,
+            data={
+                "category": category,
+                "brand": brand,
+                "model": model,
+                "serial": f"DEMO-{index:04d}",
+                "has_storage": storage,
+                "weight_kg": weight,
+                "site_id": site.id,
+                "donor_id": donors[index % len(donors)],
+                "specs": {"ram_gb": ram, "storage_gb": disk},
+            },
+        )
+        if stage == "received":
+            continue
+        if stage in ("recycled", "parts"):
+            transition_device(session, device=device, actor=technician, to=DeviceStatus(stage))
+            continue
+        checks = {item.name: _passing(item) for item in CHECKLISTS[category]}
+        record_diagnosis(session, device=device, actor=technician, result="pass", checks=checks)
+        if stage == "diagnosed":
+            continue
+        if storage:
+            record_erasure(
+                session,
+                device=device,
+                actor=technician,
+                storage_serial=f"DISK-DEMO-{index:04d}",
+                method="PRNG Stream",
+                nist_level="clear",
+                tool="nwipe",
+                tool_version="0.35",
+                result="erased",
+                verified=True,
+                verification_method="Verify Last Pass",
+            )
+        if stage == "wiped":
+            continue
+        record_grade(
+            session, device=device, actor=technician, functional="F5", cosmetic=f"C{4 + index % 5}"
+        )
+        if stage == "available":
+            change_status(session, device=device, actor=technician, to=DeviceStatus.AVAILABLE)
+
+
+def _passing(item: CheckItem) -> object:
+    if item.kind == "bool":
+        return True
+    if item.kind == "percent":
+        return 85
+    if item.kind == "choice":
+        return item.choices[0]
+    return ""

@@ -2,6 +2,30 @@
 
 from collecte.auth.models import LoginThrottle, User
 from collecte.core.db import Base
+from collecte.devices.models import (
+    Device,
+    DeviceEvent,
+    DiagnosisRecord,
+    ErasureRecord,
+    GradeRecord,
+    RepairRecord,
+    Scan,
+)
+from collecte.documents.models import Document
 from collecte.orgs.models import Organization, Site
 
-__all__ = ["Base", "LoginThrottle", "Organization", "Site", "User"]
+__all__ = [
+    "Base",
+    "Device",
+    "DeviceEvent",
+    "DiagnosisRecord",
+    "Document",
+    "ErasureRecord",
+    "GradeRecord",
+    "LoginThrottle",
+    "Organization",
+    "RepairRecord",
+    "Scan",
+    "Site",
+    "User",
+]

@@ -10,6 +10,9 @@ from collecte.auth.models import Role, User
 from collecte.auth.passwords import verify_password
 from collecte.cli import app
 from collecte.core.db import make_engine, make_sessionmaker
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.models import Device
+from collecte.devices.service import has_verified_erasure
 from collecte.orgs.models import Organization, OrgKind, Site
 from tests.dbutil import database_backends, fresh_database
 
@@ -60,6 +63,18 @@ def test_db_upgrade_then_demo_once_then_users_create(cli_env: str, tmp_path: Pat
             password = line.split()[2]
             assert verify_password(admin.password_hash, password)
             assert (tmp_path / "data" / "demo-logins.txt").exists()
+            # Devices at every workshop stage, none of them breaking the data-protection invariant.
+            statuses = set(session.scalars(select(Device.status)))
+            assert {
+                DeviceStatus.RECEIVED,
+                DeviceStatus.WIPED,
+                DeviceStatus.AVAILABLE,
+                DeviceStatus.RECYCLED,
+            } <= statuses
+            for device in session.scalars(
+                select(Device).where(Device.status == DeviceStatus.AVAILABLE)
+            ):
+                assert not device.has_storage or has_verified_erasure(session, device)
 
         again = runner.invoke(app, ["demo"])
         assert again.exit_code == 0

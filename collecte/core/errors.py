@@ -63,3 +63,19 @@ class TooManyAttempts(CollecteError):
 
     def headers(self) -> dict[str, str] | None:
         return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class InvalidTransition(Conflict):
+    """A status change the transition table or a rule does not allow; lists what is allowed."""
+
+    kind = "invalid_transition"
+
+    def __init__(self, detail: str, *, allowed: list[str]) -> None:
+        super().__init__(detail, allowed=allowed)
+
+
+class InvalidCodeError(CollecteError):
+    """Scanner text that is not a device code (wrong length, alphabet or check character)."""
+
+    status_code = 422
+    kind = "invalid_code"

@@ -97,3 +97,19 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def require_csrf_header(request: Request) -> None:
+    """Refuse a script's request (fetch) whose X-CSRF-Token header is not this session's token."""
+    sent = request.headers.get(CSRF_HEADER)
+    expected = request.session.get(CSRF_SESSION_KEY)
+    if (
+        not isinstance(sent, str)
+        or not isinstance(expected, str)
+        # bytes: compare_digest refuses non-ASCII str, and a header may carry any Latin-1 text
+        or not hmac.compare_digest(sent.encode(), expected.encode())
+    ):
+        raise Forbidden("the request did not carry this session's CSRF token; reload the page")

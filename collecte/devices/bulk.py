@@ -1,0 +1,204 @@
+"""Bulk intake from a CSV file or a JSON list: every row is checked first, and one bad row
+means nothing is written; the answer lists every bad row by its line number."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import User
+from collecte.core.errors import CollecteError, InvalidInput
+from collecte.devices.models import Device
+from collecte.devices.schemas import DeviceCreate
+from collecte.devices.service import check_donor, receive_device, resolve_intake_site, unused_codes
+
+MAX_ROWS = 5000
+CSV_COLUMNS = (
+    "category",
+    "brand",
+    "model",
+    "serial",
+    "has_storage",
+    "weight_kg",
+    "ram_gb",
+    "storage_gb",
+    "cpu",
+    "screen_in",
+    "site_id",
+    "donor_id",
+    "pickup_id",
+)
+_SPEC_COLUMNS = ("ram_gb", "storage_gb", "cpu", "screen_in")
+_TRUE = {"1", "true", "yes", "y", "oui", "o", "x"}
+_FALSE = {"0", "false", "no", "n", "non", ""}
+
+
+class BulkRejected(InvalidInput):
+    """Some rows are wrong; nothing was written."""
+
+    kind = "bulk_rejected"
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        lines = ", ".join(str(r["line"]) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+        super().__init__(
+            f"{len(rows)} row(s) rejected (lines {lines}); nothing was imported", rows=rows
+        )
+
+
+def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
+    """CSV rows (comma or semicolon separated, UTF-8 with or without BOM) with their line numbers."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the file is not UTF-8 text (export it as CSV UTF-8)") from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("category", "brand", "model", "has_storage") if c not in header]
+    if missing:
+        raise InvalidInput(f"the CSV header lacks column(s): {', '.join(missing)}")
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        raise InvalidInput(
+            f"unknown column(s): {', '.join(unknown)}; known: {', '.join(CSV_COLUMNS)}"
+        )
+    reader.fieldnames = header
+    rows = []
+    for record in reader:
+        if not any((v or "").strip() for k, v in record.items() if k is not None):
+            continue  # blank line
+        line = reader.line_num
+        if None in record:
+            rows.append((line, {"__error__": "more values than columns"}))
+            continue
+        rows.append((line, _csv_row(record)))
+        if len(rows) > MAX_ROWS:
+            raise InvalidInput(f"at most {MAX_ROWS} devices per import")
+    return rows
+
+
+def _csv_row(record: dict[str, str | None]) -> dict[str, Any]:
+    values = {k: (v or "").strip() for k, v in record.items()}
+    row: dict[str, Any] = {k: v for k, v in values.items() if k not in _SPEC_COLUMNS and v != ""}
+    storage = values.get("has_storage", "").lower()
+    if storage in _TRUE:
+        row["has_storage"] = True
+    elif storage in _FALSE and storage != "":
+        row["has_storage"] = False
+    elif storage:
+        row["has_storage"] = storage  # left for validation to report
+    if "category" in row:
+        row["category"] = row["category"].lower()
+    row["specs"] = {
+        k: values[k].replace(",", ".") if k == "screen_in" else values[k]
+        for k in _SPEC_COLUMNS
+        if values.get(k)
+    }
+    if "weight_kg" in row:
+        row["weight_kg"] = row["weight_kg"].replace(",", ".")
+    return row
+
+
+def _describe(error: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in error.errors()]
+
+
+def bulk_receive(
+    session: Session,
+    *,
+    actor: User,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    on_progress: Callable[[int], None] | None = None,
+) -> list[Device]:
+    """Receive every row or none: all rows are validated before the first write."""
+    raw_rows = list(rows)
+    checked: list[tuple[int, DeviceCreate]] = []
+    problems: dict[int, list[str]] = {}
+    for line, data in raw_rows:
+        if "__error__" in data:
+            problems.setdefault(line, []).append(str(data["__error__"]))
+            continue
+        try:
+            checked.append((line, DeviceCreate.model_validate(data)))
+        except ValidationError as exc:
+            problems.setdefault(line, []).extend(_describe(exc))
+    if not checked and not problems:
+        raise InvalidInput("no device to import")
+
+    sites = {}
+    for line, item in checked:
+        try:
+            key = item.site_id
+            if key not in sites:
+                sites[key] = resolve_intake_site(session, viewer=actor, site_id=item.site_id)
+            check_donor(session, item.donor_id)
+        except CollecteError as exc:
+            problems.setdefault(line, []).append(exc.detail)
+
+    # Repeated serials are looked for on every row, valid or not, so one answer names them all.
+    seen: dict[tuple[str, str], int] = {}
+    for line, data in raw_rows:
+        brand, serial = (
+            str(data.get("brand") or "").strip().lower(),
+            str(data.get("serial") or "").strip(),
+        )
+        if not serial:
+            continue
+        if (brand, serial) in seen:
+            problems.setdefault(line, []).append(
+                f"serial {serial} repeats line {seen[brand, serial]}"
+            )
+        else:
+            seen[brand, serial] = line
+    if seen:
+        serials = sorted({serial for _, serial in seen})
+        existing = session.execute(
+            select(Device.brand, Device.serial, Device.code).where(Device.serial.in_(serials))
+        ).all()
+        for brand, serial, code in existing:
+            first_line = seen.get((brand.strip().lower(), serial))
+            if first_line is not None:
+                problems.setdefault(first_line, []).append(
+                    f"serial {serial} is already registered as device {code}"
+                )
+
+    if problems:
+        raise BulkRejected(
+            [{"line": line, "errors": errs} for line, errs in sorted(problems.items())]
+        )
+
+    codes = unused_codes(session, len(checked))
+    devices = []
+    with session.begin_nested():
+        for index, ((_line, item), code) in enumerate(zip(checked, codes, strict=True), start=1):
+            data = item.model_dump()
+            devices.append(
+                receive_device(
+                    session,
+                    actor=actor,
+                    site=sites[item.site_id],
+                    code=code,
+                    category=item.category,
+                    brand=item.brand,
+                    model=item.model,
+                    serial=item.serial,
+                    has_storage=item.has_storage,
+                    weight_kg=item.weight_kg,
+                    donor_id=item.donor_id,
+                    pickup_id=item.pickup_id,
+                    specs=data["specs"],
+                    note="bulk intake",
+                )
+            )
+            if on_progress and index % 50 == 0:
+                on_progress(index)
+    if on_progress:
+        on_progress(len(devices))
+    return devices

@@ -1,0 +1,172 @@
+"""Devices, their event log and the workshop records (diagnosis, erasure, grading, repair, scans)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from collecte.core.db import Base
+from collecte.core.enums import enum_column
+from collecte.core.types import UTCDateTime, utcnow
+from collecte.devices.checklists import Category
+from collecte.devices.grading import Grade
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.orgs.models import Site
+
+
+class Device(Base):
+    """One physical device, from intake to its exit; its status changes only through the service."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    category: Mapped[Category] = mapped_column(enum_column(Category, "device_category"), index=True)
+    brand: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(150))
+    serial: Mapped[str] = mapped_column(String(100), index=True)
+    has_storage: Mapped[bool] = mapped_column(Boolean)
+    weight_kg: Mapped[float | None]
+    ram_gb: Mapped[int | None]
+    storage_gb: Mapped[int | None]
+    cpu: Mapped[str | None] = mapped_column(String(150))
+    screen_in: Mapped[float | None]
+    status: Mapped[DeviceStatus] = mapped_column(
+        enum_column(DeviceStatus, "device_status"), default=DeviceStatus.RECEIVED, index=True
+    )
+    grade: Mapped[Grade | None] = mapped_column(enum_column(Grade, "device_grade"))
+    # The workshop that holds the device, and where it is now.
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    # The donor organisation it came from (its devices are what a donor follows).
+    donor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    pickup_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    hold_reason: Mapped[str | None] = mapped_column(String(300))
+    hold_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Optimistic locking: two concurrent changes to one device cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    site: Mapped[Site] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative hook)
+
+
+class DeviceEvent(Base):
+    """Append-only history: who did what to a device, when, where, from which status to which."""
+
+    __tablename__ = "device_events"
+    __table_args__ = (Index("ix_device_events_device_id_id", "device_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[DeviceStatus | None] = mapped_column(
+        enum_column(DeviceStatus, "event_from_status")
+    )
+    to_status: Mapped[DeviceStatus | None] = mapped_column(
+        enum_column(DeviceStatus, "event_to_status")
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class DiagnosisRecord(Base):
+    __tablename__ = "diagnosis_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="RESTRICT"), index=True
+    )
+    result: Mapped[str] = mapped_column(String(4))
+    checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ErasureRecord(Base):
+    """One storage medium's erasure (NIST SP 800-88 Clear/Purge/Destroy) and its verification."""
+
+    __tablename__ = "erasure_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="RESTRICT"), index=True
+    )
+    storage_make: Mapped[str] = mapped_column(String(100), default="")
+    storage_model: Mapped[str] = mapped_column(String(150), default="")
+    storage_serial: Mapped[str] = mapped_column(String(100))
+    storage_size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(100))
+    nist_level: Mapped[str] = mapped_column(String(8))
+    tool: Mapped[str] = mapped_column(String(100))
+    tool_version: Mapped[str] = mapped_column(String(50), default="")
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    result: Mapped[str] = mapped_column(String(8))
+    verification_method: Mapped[str] = mapped_column(String(100), default="")
+    verified: Mapped[bool] = mapped_column(Boolean)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    log_sha256: Mapped[str | None] = mapped_column(String(64))
+    log_text: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GradeRecord(Base):
+    __tablename__ = "grade_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="RESTRICT"), index=True
+    )
+    functional: Mapped[int] = mapped_column(Integer)
+    cosmetic: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[Grade] = mapped_column(enum_column(Grade, "record_grade"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RepairRecord(Base):
+    __tablename__ = "repair_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="RESTRICT"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    minutes: Mapped[int] = mapped_column(Integer)
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Copied from the technician at the time: counts as integration work hours in impact.
+    integration_contract: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scan(Base):
+    """One scan at a station; a repeat of the same code and action within seconds is not re-applied."""
+
+    __tablename__ = "scans"
+    __table_args__ = (Index("ix_scans_device_user_at", "device_id", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    action: Mapped[str] = mapped_column(String(40), default="")
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

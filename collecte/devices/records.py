@@ -1,0 +1,294 @@
+"""Workshop records: diagnosis, erasure (typed in or parsed from an nwipe log), grading, repairs.
+
+Each record appends an event, and moves the device on where the record completes a step
+(a passed checklist -> diagnosed, a verified erasure -> wiped, a grade -> graded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import User
+from collecte.core.errors import InvalidInput, InvalidTransition
+from collecte.devices import nwipe
+from collecte.devices.checklists import ChecklistError, validate_checks
+from collecte.devices.grading import grade_for, parse_cosmetic, parse_functional
+from collecte.devices.lifecycle import DeviceStatus, allowed_next, can_transition
+from collecte.devices.models import (
+    Device,
+    DiagnosisRecord,
+    ErasureRecord,
+    GradeRecord,
+    RepairRecord,
+)
+from collecte.devices.service import append_event, change_status, has_verified_erasure
+
+# Where a record may be taken: where the step it completes is reachable, or repeated in place.
+_WORKSHOP_STATUSES = frozenset(
+    {
+        DeviceStatus.RECEIVED,
+        DeviceStatus.DIAGNOSED,
+        DeviceStatus.WIPED,
+        DeviceStatus.IN_REPAIR,
+        DeviceStatus.GRADED,
+        DeviceStatus.RETURNED,
+    }
+)
+
+
+def _require_step(device: Device, step: DeviceStatus, what: str) -> None:
+    if device.status is not step and not can_transition(device.status, step):
+        raise InvalidTransition(
+            f"a {what} cannot be recorded while the device is {device.status}",
+            allowed=[s.value for s in allowed_next(device.status)],
+        )
+
+
+def record_diagnosis(
+    session: Session,
+    *,
+    device: Device,
+    actor: User,
+    result: str,
+    checks: dict[str, Any],
+    notes: str = "",
+) -> DiagnosisRecord:
+    """Record the category's checklist; the device becomes diagnosed."""
+    _require_step(device, DeviceStatus.DIAGNOSED, "diagnosis")
+    try:
+        normalised = validate_checks(device.category, checks)
+    except ChecklistError as exc:
+        raise InvalidInput("; ".join(exc.problems), problems=exc.problems) from exc
+    record = DiagnosisRecord(
+        device_id=device.id, result=result, checks=normalised, notes=notes, technician_id=actor.id
+    )
+    session.add(record)
+    session.flush()  # the transition below checks that a diagnosis exists
+    payload = {"result": result, "diagnosis_id": record.id}
+    if device.status is DeviceStatus.DIAGNOSED:
+        append_event(
+            session, device=device, actor=actor, kind="diagnosis", note=notes, payload=payload
+        )
+    else:
+        change_status(
+            session,
+            device=device,
+            actor=actor,
+            to=DeviceStatus.DIAGNOSED,
+            note=notes,
+            payload=payload,
+            kind="diagnosis",
+        )
+    return record
+
+
+def record_erasure(
+    session: Session,
+    *,
+    device: Device,
+    actor: User,
+    storage_serial: str,
+    method: str,
+    nist_level: str,
+    tool: str,
+    result: str,
+    verified: bool,
+    storage_make: str = "",
+    storage_model: str = "",
+    storage_size_bytes: int | None = None,
+    tool_version: str = "",
+    started_at: dt.datetime | None = None,
+    ended_at: dt.datetime | None = None,
+    verification_method: str = "",
+    verifier_id: int | None = None,
+    log_sha256: str | None = None,
+    log_text: str | None = None,
+    advance: bool = True,
+) -> ErasureRecord:
+    """Record one storage's erasure; once every recorded storage is verified erased, the device
+    becomes wiped (``advance=False`` leaves that to the caller, for a multi-drive log)."""
+    if not device.has_storage:
+        raise InvalidInput("the device has no storage: no erasure to record")
+    _require_step(device, DeviceStatus.WIPED, "erasure")
+    if started_at and ended_at and ended_at < started_at:
+        raise InvalidInput("the erasure cannot end before it started")
+    if verified and result != "erased":
+        raise InvalidInput("only an erased storage can be verified")
+    if verified and not (verification_method or nist_level == "destroy"):
+        raise InvalidInput("say how the erasure was verified (verification_method)")
+    record = ErasureRecord(
+        device_id=device.id,
+        storage_make=storage_make,
+        storage_model=storage_model,
+        storage_serial=storage_serial.strip(),
+        storage_size_bytes=storage_size_bytes,
+        method=method,
+        nist_level=nist_level,
+        tool=tool,
+        tool_version=tool_version,
+        started_at=started_at,
+        ended_at=ended_at,
+        result=result,
+        verification_method=verification_method,
+        verified=verified,
+        operator_id=actor.id,
+        verifier_id=verifier_id,
+        log_sha256=log_sha256,
+        log_text=log_text,
+    )
+    session.add(record)
+    session.flush()  # the wiped transition below looks for this verified record
+    payload = {
+        "erasure_id": record.id,
+        "storage_serial": record.storage_serial,
+        "result": result,
+        "verified": verified,
+    }
+    append_event(session, device=device, actor=actor, kind="erasure", payload=payload)
+    if advance:
+        advance_to_wiped(session, device=device, actor=actor)
+    return record
+
+
+def advance_to_wiped(session: Session, *, device: Device, actor: User) -> None:
+    """Mark the device wiped once every recorded storage is verified erased."""
+    if device.status is not DeviceStatus.WIPED and has_verified_erasure(session, device):
+        change_status(session, device=device, actor=actor, to=DeviceStatus.WIPED)
+
+
+def import_nwipe_log(
+    session: Session, *, device: Device, actor: User, raw: bytes
+) -> list[ErasureRecord]:
+    """Parse an nwipe/ShredOS log and record one erasure per drive it reports."""
+    try:
+        report = nwipe.parse_nwipe_log(raw)
+    except nwipe.NwipeLogError as exc:
+        raise InvalidInput(f"not a readable nwipe log: {exc}") from exc
+    text = raw.decode("utf-8", errors="replace")
+    records = []
+    for drive in report.drives:
+        records.append(
+            record_erasure(
+                session,
+                device=device,
+                actor=actor,
+                storage_serial=drive.serial or drive.device_path,
+                storage_model=drive.model,
+                storage_size_bytes=drive.size_bytes,
+                method=drive.method,
+                # nwipe overwrites the medium: NIST SP 800-88 "Clear" for HDDs and most SSD uses.
+                nist_level="clear",
+                tool=report.tool,
+                tool_version=report.tool_version or "",
+                started_at=drive.started_at,
+                ended_at=drive.ended_at,
+                result=drive.result,
+                verification_method=drive.verification if drive.verified else "",
+                verified=drive.verified,
+                log_sha256=report.sha256,
+                log_text=text,
+                advance=False,
+            )
+        )
+    advance_to_wiped(session, device=device, actor=actor)
+    return records
+
+
+def record_grade(
+    session: Session,
+    *,
+    device: Device,
+    actor: User,
+    functional: str,
+    cosmetic: str,
+    notes: str = "",
+) -> GradeRecord:
+    """Grade on the two axes; the partner-facing grade follows, and the device becomes graded."""
+    try:
+        f_level, c_level = parse_functional(functional), parse_cosmetic(cosmetic)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    _require_step(device, DeviceStatus.GRADED, "grade")
+    grade = grade_for(functional, cosmetic)
+    record = GradeRecord(
+        device_id=device.id,
+        functional=f_level,
+        cosmetic=c_level,
+        grade=grade,
+        notes=notes,
+        technician_id=actor.id,
+    )
+    session.add(record)
+    session.flush()  # the graded transition below looks for this grade record
+    payload = {"functional": f"F{f_level}", "cosmetic": f"C{c_level}", "grade": grade.value}
+    if device.status is DeviceStatus.GRADED:
+        device.grade = grade
+        append_event(session, device=device, actor=actor, kind="grade", note=notes, payload=payload)
+    else:
+        change_status(
+            session,
+            device=device,
+            actor=actor,
+            to=DeviceStatus.GRADED,
+            note=notes,
+            payload=payload,
+            kind="grade",
+        )
+        device.grade = grade
+    return record
+
+
+def record_repair(
+    session: Session,
+    *,
+    device: Device,
+    actor: User,
+    description: str,
+    parts: list[dict[str, Any]],
+    minutes: int,
+) -> RepairRecord:
+    """Record a repair: parts used and time spent (integration work hours when on such a contract)."""
+    if device.status not in _WORKSHOP_STATUSES:
+        raise InvalidTransition(
+            f"a repair cannot be recorded while the device is {device.status}", allowed=[]
+        )
+    record = RepairRecord(
+        device_id=device.id,
+        description=description,
+        parts=parts,
+        minutes=minutes,
+        technician_id=actor.id,
+        integration_contract=actor.integration_contract,
+    )
+    session.add(record)
+    append_event(
+        session,
+        device=device,
+        actor=actor,
+        kind="repair",
+        note=description,
+        payload={"minutes": minutes, "parts": parts},
+    )
+    return record
+
+
+def device_records(session: Session, device: Device) -> dict[str, list[Any]]:
+    """Every record of a device, newest first, by kind."""
+
+    def rows(model: Any) -> list[Any]:
+        return list(
+            session.scalars(
+                select(model).where(model.device_id == device.id).order_by(model.id.desc())
+            )
+        )
+
+    return {
+        "diagnoses": rows(DiagnosisRecord),
+        "erasures": rows(ErasureRecord),
+        "grades": rows(GradeRecord),
+        "repairs": rows(RepairRecord),
+    }

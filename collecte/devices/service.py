@@ -1,0 +1,443 @@
+"""Devices: who may see and change them, intake, look-up by code, and every status change.
+
+Status changes go through ``change_status`` only: it checks the transition table, the data-protection
+invariant and holds, then appends the event. The API, pages, scans, bulk actions and CLI all call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import Role, User
+from collecte.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidCodeError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
+from collecte.core.types import utcnow
+from collecte.devices import codes
+from collecte.devices.checklists import Category
+from collecte.devices.grading import is_distributable
+from collecte.devices.lifecycle import ERASURE_REQUIRED, DeviceStatus, allowed_next, can_transition
+from collecte.devices.models import Device, DeviceEvent, DiagnosisRecord, ErasureRecord, GradeRecord
+from collecte.orgs.models import Organization, OrgKind, Site
+
+WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
+
+
+# --- who may see and change what -------------------------------------------------------------
+
+
+def visible_devices(viewer: User) -> Select[Device]:
+    """Devices a viewer may read: the network for admin and auditors, the own workshop's for its
+    staff, the devices it donated for a donor; a partner sees none until devices are allocated to it."""
+    query = select(Device)
+    if viewer.role in (Role.ADMIN, Role.AUDITOR):
+        return query
+    if viewer.role in WORKSHOP_ROLES:
+        return query.where(Device.organization_id == viewer.organization_id)
+    if viewer.role is Role.DONOR:
+        return query.where(Device.donor_id == viewer.organization_id)
+    return query.where(false())
+
+
+def can_work_on(viewer: User, device: Device) -> bool:
+    """Whether the viewer may record work on or move this device."""
+    if viewer.role is Role.ADMIN:
+        return True
+    return viewer.role in WORKSHOP_ROLES and device.organization_id == viewer.organization_id
+
+
+def require_work_on(viewer: User, device: Device) -> None:
+    if not can_work_on(viewer, device):
+        raise Forbidden(f"a {viewer.role} may not change device {codes.format_code(device.code)}")
+
+
+def get_device(session: Session, *, viewer: User, raw_code: str) -> Device:
+    """The device a (possibly scanned) code names, if the viewer may see it.
+
+    A code with a wrong check character is invalid (422); a valid code nobody may see is 404.
+    """
+    try:
+        code = codes.parse_code(raw_code)
+    except codes.InvalidCode as exc:
+        raise InvalidCodeError(str(exc)) from exc
+    device = session.scalar(visible_devices(viewer).where(Device.code == code))
+    if device is None:
+        raise NotFound(f"no device {codes.format_code(code)}")
+    return device
+
+
+def get_device_for_work(session: Session, *, viewer: User, raw_code: str) -> Device:
+    """The device a code names, locked for update, if the viewer may change it."""
+    device = get_device(session, viewer=viewer, raw_code=raw_code)
+    require_work_on(viewer, device)
+    return device
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+def resolve_intake_site(session: Session, *, viewer: User, site_id: int | None) -> Site:
+    """The site a device is received at: the one given, or the workshop's only site."""
+    if viewer.role not in (Role.ADMIN, *WORKSHOP_ROLES):
+        raise Forbidden(f"a {viewer.role} may not receive devices")
+    if site_id is None:
+        if viewer.role is Role.ADMIN:
+            raise InvalidInput("site_id is required")
+        sites = list(
+            session.scalars(
+                select(Site).where(Site.organization_id == viewer.organization_id).limit(2)
+            )
+        )
+        if len(sites) != 1:
+            raise InvalidInput(
+                "site_id is required: the workshop has several sites"
+                if sites
+                else "the workshop has no site"
+            )
+        return sites[0]
+    site = session.get(Site, site_id)
+    if site is None or (
+        viewer.role is not Role.ADMIN and site.organization_id != viewer.organization_id
+    ):
+        raise InvalidInput(f"site {site_id} is not one of your workshop's sites")
+    return site
+
+
+def check_donor(session: Session, donor_id: int | None) -> None:
+    if donor_id is None:
+        return
+    donor = session.get(Organization, donor_id)
+    if donor is None or donor.kind is not OrgKind.DONOR:
+        raise InvalidInput(f"organisation {donor_id} is not a donor")
+
+
+def unused_codes(session: Session, count: int) -> list[str]:
+    """Fresh random device codes, none already taken (collisions are rare and redrawn)."""
+    found: set[str] = set()
+    while len(found) < count:
+        batch = {codes.generate_code() for _ in range(count - len(found))} - found
+        taken = set(session.scalars(select(Device.code).where(Device.code.in_(batch))))
+        found |= batch - taken
+    return sorted(found)
+
+
+def receive_device(
+    session: Session,
+    *,
+    actor: User,
+    site: Site,
+    code: str,
+    category: Category,
+    brand: str,
+    model: str,
+    serial: str,
+    has_storage: bool,
+    weight_kg: float | None = None,
+    donor_id: int | None = None,
+    pickup_id: int | None = None,
+    specs: dict[str, Any] | None = None,
+    note: str = "",
+) -> Device:
+    """Create the device record at intake and its first event (site, donor and code already checked)."""
+    specs = specs or {}
+    device = Device(
+        code=code,
+        category=category,
+        brand=brand.strip(),
+        model=model.strip(),
+        serial=serial.strip(),
+        has_storage=has_storage,
+        weight_kg=weight_kg,
+        ram_gb=specs.get("ram_gb"),
+        storage_gb=specs.get("storage_gb"),
+        cpu=specs.get("cpu"),
+        screen_in=specs.get("screen_in"),
+        status=DeviceStatus.RECEIVED,
+        organization_id=site.organization_id,
+        site_id=site.id,
+        donor_id=donor_id,
+        pickup_id=pickup_id,
+    )
+    session.add(device)
+    session.flush()  # the event below needs the device id
+    append_event(
+        session,
+        device=device,
+        actor=actor,
+        kind="intake",
+        to_status=DeviceStatus.RECEIVED,
+        note=note,
+    )
+    return device
+
+
+def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Device:
+    """Receive one device: check site and donor, draw a code, create it."""
+    site = resolve_intake_site(session, viewer=actor, site_id=data.get("site_id"))
+    check_donor(session, data.get("donor_id"))
+    (code,) = unused_codes(session, 1)
+    try:
+        with session.begin_nested():
+            return receive_device(
+                session,
+                actor=actor,
+                site=site,
+                code=code,
+                category=data["category"],
+                brand=data["brand"],
+                model=data["model"],
+                serial=data.get("serial", ""),
+                has_storage=data["has_storage"],
+                weight_kg=data.get("weight_kg"),
+                donor_id=data.get("donor_id"),
+                pickup_id=data.get("pickup_id"),
+                specs=data.get("specs"),
+            )
+    except IntegrityError as exc:  # a code drawn concurrently by another intake
+        raise Conflict("the device code was taken concurrently; please retry") from exc
+
+
+# --- events and status changes ----------------------------------------------------------------
+
+
+def append_event(
+    session: Session,
+    *,
+    device: Device,
+    actor: User | None,
+    kind: str,
+    from_status: DeviceStatus | None = None,
+    to_status: DeviceStatus | None = None,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+) -> DeviceEvent:
+    """Append one event to a device's history."""
+    event = DeviceEvent(
+        device_id=device.id,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id if actor else None,
+        site_id=device.site_id,
+        note=note,
+        payload=payload or {},
+        at=utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+class DeviceFacts:
+    """What the records say about a device since it last came back from a partner.
+
+    Each fact is read once, when first asked for, so checking every possible next status costs
+    a few small queries, not a few per status.
+    """
+
+    def __init__(self, session: Session, device: Device) -> None:
+        self._session, self._device = session, device
+        self._cache: dict[str, bool] = {}
+
+    @cached_property
+    def returned_at(self) -> dt.datetime | None:
+        """When the device last came back (records older than that are stale), or None."""
+        return self._session.scalar(
+            select(func.max(DeviceEvent.at)).where(
+                DeviceEvent.device_id == self._device.id,
+                DeviceEvent.to_status == DeviceStatus.RETURNED,
+            )
+        )
+
+    def _since_return(self, record: type[DiagnosisRecord] | type[GradeRecord]) -> bool:
+        key = record.__tablename__
+        if key not in self._cache:
+            query = select(record.id).where(record.device_id == self._device.id)
+            if self.returned_at is not None:
+                query = query.where(record.recorded_at >= self.returned_at)
+            self._cache[key] = self._session.scalar(query.limit(1)) is not None
+        return self._cache[key]
+
+    @property
+    def diagnosed(self) -> bool:
+        return self._since_return(DiagnosisRecord)
+
+    @property
+    def graded(self) -> bool:
+        return self._since_return(GradeRecord)
+
+    @property
+    def erasure_cleared(self) -> bool:
+        """Every storage medium recorded is verified erased or destroyed: the latest record of
+        each medium counts, so a later failure un-clears it."""
+        if "erasure" not in self._cache:
+            query = (
+                select(ErasureRecord.storage_serial, ErasureRecord.result, ErasureRecord.verified)
+                .where(ErasureRecord.device_id == self._device.id)
+                .order_by(ErasureRecord.id)
+            )
+            if self.returned_at is not None:
+                query = query.where(ErasureRecord.recorded_at >= self.returned_at)
+            latest = {serial: (result, ok) for serial, result, ok in self._session.execute(query)}
+            self._cache["erasure"] = bool(latest) and all(
+                result == "erased" and ok for result, ok in latest.values()
+            )
+        return self._cache["erasure"]
+
+
+def has_verified_erasure(session: Session, device: Device) -> bool:
+    """Whether the storage was verified erased (or destroyed) since the device last came back."""
+    return DeviceFacts(session, device).erasure_cleared
+
+
+def blocking_rule(
+    session: Session, device: Device, target: DeviceStatus, facts: DeviceFacts | None = None
+) -> str | None:
+    """Why a legal transition is still refused (data protection, records, grade, hold), or None."""
+    facts = facts or DeviceFacts(session, device)
+    if target is DeviceStatus.WIPED and not device.has_storage:
+        return "the device has no storage to wipe"
+    needs_erasure = target in ERASURE_REQUIRED or target is DeviceStatus.WIPED
+    if needs_erasure and device.has_storage and not facts.erasure_cleared:
+        return "data protection: the storage has no verified erasure (or recorded destruction) yet"
+    if target is DeviceStatus.DIAGNOSED and not facts.diagnosed:
+        return "record the diagnosis checklist to mark the device diagnosed"
+    if target is DeviceStatus.GRADED:
+        if not facts.diagnosed:
+            return "diagnose the device before grading it"
+        if not facts.graded:
+            return "record the grade (functional and cosmetic) to mark the device graded"
+    if target is DeviceStatus.AVAILABLE:
+        if device.grade is None:
+            return "grade the device before making it available"
+        if not is_distributable(device.grade):
+            return f"grade {device.grade} is not distributable: send it to parts or recycling"
+    if target in ERASURE_REQUIRED and device.status is not target and device.hold_reason:
+        return f"the device is on hold: {device.hold_reason}"
+    return None
+
+
+def possible_next(session: Session, device: Device) -> list[DeviceStatus]:
+    """The statuses the device could move to now: allowed by the table and by every rule."""
+    facts = DeviceFacts(session, device)
+    return [
+        s for s in allowed_next(device.status) if blocking_rule(session, device, s, facts) is None
+    ]
+
+
+def change_status(
+    session: Session,
+    *,
+    device: Device,
+    actor: User | None,
+    to: DeviceStatus,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    kind: str = "transition",
+) -> DeviceEvent:
+    """The one way a device's status changes: table, invariant, hold, then the event."""
+    current = device.status
+    if not can_transition(current, to):
+        allowed = [s.value for s in allowed_next(current)]
+        raise InvalidTransition(
+            f"a device cannot go from {current} to {to}"
+            + (f"; allowed: {', '.join(allowed)}" if allowed else "; it is in a final status"),
+            allowed=allowed,
+        )
+    reason = blocking_rule(session, device, to)
+    if reason is not None:
+        raise InvalidTransition(reason, allowed=[s.value for s in possible_next(session, device)])
+    device.status = to
+    return append_event(
+        session,
+        device=device,
+        actor=actor,
+        kind=kind,
+        from_status=current,
+        to_status=to,
+        note=note,
+        payload=payload,
+    )
+
+
+def transition_device(
+    session: Session,
+    *,
+    device: Device,
+    actor: User,
+    to: DeviceStatus,
+    note: str = "",
+    weight_kg: float | None = None,
+) -> DeviceEvent:
+    """A technician's explicit status change; exits to parts or recycling record their weight."""
+    payload: dict[str, Any] = {}
+    if to in (DeviceStatus.PARTS, DeviceStatus.RECYCLED):
+        weight = weight_kg if weight_kg is not None else device.weight_kg
+        if weight is None:
+            raise InvalidInput("give weight_kg: exits to parts and recycling are counted by weight")
+        payload["weight_kg"] = weight
+    elif weight_kg is not None:
+        raise InvalidInput("weight_kg is only recorded on exits to parts or recycling")
+    return change_status(session, device=device, actor=actor, to=to, note=note, payload=payload)
+
+
+def hold_device(session: Session, *, device: Device, actor: User, reason: str) -> DeviceEvent:
+    """Put a device on hold (awaiting a part, suspected stolen…): a flag, not a status."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("a hold needs a reason")
+    device.hold_reason, device.hold_since = reason, utcnow()
+    return append_event(session, device=device, actor=actor, kind="hold", note=reason)
+
+
+def release_device(session: Session, *, device: Device, actor: User, note: str = "") -> DeviceEvent:
+    """Lift a hold."""
+    if device.hold_reason is None:
+        raise InvalidTransition("the device is not on hold", allowed=[])
+    previous = device.hold_reason
+    device.hold_reason, device.hold_since = None, None
+    return append_event(
+        session, device=device, actor=actor, kind="release", note=note, payload={"reason": previous}
+    )
+
+
+def move_device(
+    session: Session, *, device: Device, actor: User, site_id: int, note: str = ""
+) -> DeviceEvent:
+    """Move a device to another site of its workshop (the operator may move it to any workshop)."""
+    site = session.get(Site, site_id)
+    if site is None or (
+        actor.role is not Role.ADMIN and site.organization_id != device.organization_id
+    ):
+        raise InvalidInput(f"site {site_id} is not a site of the device's workshop")
+    if site.id == device.site_id:
+        raise InvalidInput("the device is already at that site")
+    previous = device.site_id
+    device.site_id, device.organization_id = site.id, site.organization_id
+    return append_event(
+        session,
+        device=device,
+        actor=actor,
+        kind="move",
+        note=note,
+        payload={"from_site_id": previous, "to_site_id": site.id},
+    )
+
+
+def device_events(session: Session, device: Device) -> list[DeviceEvent]:
+    """A device's history, oldest first."""
+    return list(
+        session.scalars(
+            select(DeviceEvent).where(DeviceEvent.device_id == device.id).order_by(DeviceEvent.id)
+        )
+    )
