@@ -1,0 +1,119 @@
+"""Device labels: what a label says about a device, and batches of labels on a stock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import User
+from collecte.core.errors import InvalidInput, NotFound
+from collecte.core.vocabulary import label
+from collecte.devices.codes import InvalidCode, parse_code
+from collecte.devices.models import Device
+from collecte.devices.service import has_verified_erasure, visible_devices
+from collecte.labels.render import LabelContent, media_type, render_labels
+from collecte.labels.stocks import LabelStock, get_stock, load_stocks
+
+MAX_LABELS = 5000
+
+
+def list_templates() -> list[dict[str, Any]]:
+    """Every label stock: id (the `template` value), name, kind and size."""
+    return [
+        {
+            "id": stock.id,
+            "name": stock.name,
+            "kind": stock.kind,
+            "width_mm": stock.label_width_mm,
+            "height_mm": stock.label_height_mm,
+            "per_page": stock.per_page,
+            "dpi": stock.dpi,
+        }
+        for stock in sorted(load_stocks().values(), key=lambda s: s.id)
+    ]
+
+
+def stock_for(template: str) -> LabelStock:
+    try:
+        return get_stock(template)
+    except KeyError as exc:
+        known = ", ".join(sorted(load_stocks()))
+        raise InvalidInput(f"unknown label template {template!r}; known: {known}") from exc
+
+
+def label_content(
+    session: Session, device: Device, *, programme: str, base_url: str, qr: bool = True
+) -> LabelContent:
+    """What the label of a device prints: identity at intake, grade and erasure mark once known."""
+    erased = (
+        device.has_storage and device.grade is not None and has_verified_erasure(session, device)
+    )
+    return LabelContent(
+        code=device.code,
+        programme=programme,
+        category=label(device.category),
+        brand=device.brand,
+        model=device.model,
+        serial=device.serial,
+        intake_on=device.received_at.date(),
+        grade=device.grade.value if device.grade else None,
+        erased=erased,
+        url=f"{base_url.rstrip('/')}/devices/{device.code}" if qr else None,
+    )
+
+
+def devices_for_labels(session: Session, *, viewer: User, raw_codes: Sequence[str]) -> list[Device]:
+    """The devices named by these codes, in the order given; every code must be valid and visible."""
+    if not raw_codes:
+        raise InvalidInput("give at least one device code")
+    if len(raw_codes) > MAX_LABELS:
+        raise InvalidInput(f"at most {MAX_LABELS} labels per batch")
+    problems, wanted = [], []
+    for raw in raw_codes:
+        try:
+            wanted.append(parse_code(raw))
+        except InvalidCode as exc:
+            problems.append(f"{raw!r}: {exc}")
+    if problems:
+        raise InvalidInput("; ".join(problems[:20]), invalid=problems)
+    found = {
+        d.code: d
+        for d in session.scalars(visible_devices(viewer).where(Device.code.in_(set(wanted))))
+    }
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise NotFound(f"no device {', '.join(missing[:20])}")
+    return [found[c] for c in wanted]
+
+
+def render_device_labels(
+    session: Session,
+    *,
+    devices: Sequence[Device],
+    template: str,
+    skip: int,
+    programme: str,
+    base_url: str,
+    on_progress: Callable[[int], None] | None = None,
+    qr: bool = False,
+) -> tuple[bytes, str]:
+    """Labels for these devices on a stock: (content, media type); ``qr`` adds the page URL."""
+    stock = stock_for(template)
+    if not 0 <= skip < stock.per_page:
+        raise InvalidInput(f"skip must be between 0 and {stock.per_page - 1} for {stock.name}")
+    contents = [
+        label_content(session, d, programme=programme, base_url=base_url, qr=qr) for d in devices
+    ]
+    return render_labels(stock, contents, skip=skip, on_progress=on_progress), media_type(stock)
+
+
+def devices_by_filter(
+    session: Session, *, viewer: User, status: str | None, limit: int
+) -> list[Device]:
+    """Visible devices to label in bulk, oldest first (used by the CLI)."""
+    query = visible_devices(viewer).order_by(Device.id)
+    if status:
+        query = query.where(Device.status == status)
+    return list(session.scalars(query.limit(limit)))
