@@ -39,8 +39,7 @@ pytest:
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output --project=Collecte \
 		-o collecte/locale/messages.pot .
-	$(BIN)/pybabel update -i collecte/locale/messages.pot -d collecte/locale -D messages --no-location \
-		--omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i collecte/locale/messages.pot -d collecte/locale -D messages --ignore-obsolete
 
 bench: install-dev
 	$(PY) -m bench

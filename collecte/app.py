@@ -18,7 +18,12 @@ from collecte.config import Settings
 from collecte.core.db import SessionDep, make_engine, make_sessionmaker
 from collecte.core.handlers import install_error_handlers
 from collecte.core.web import make_environment
+from collecte.devices import pages as devices_pages
+from collecte.devices import router as devices_router
+from collecte.documents import router as documents_router
 from collecte.home import pages as home_pages
+from collecte.labels import pages as labels_pages
+from collecte.labels import router as labels_router
 from collecte.orgs import router as orgs_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -56,8 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(auth_router.router)
     app.include_router(orgs_router.router)
+    app.include_router(devices_router.router)
+    app.include_router(documents_router.router)
+    app.include_router(labels_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
+    app.include_router(devices_pages.router)
+    app.include_router(labels_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -1,0 +1,358 @@
+"""Device pages: the list, the intake form and the CSV import (the device page and the scan
+station live in pages_device and pages_scan; their routes are included at the end, after
+``/devices/new`` and ``/devices/import``, so those are never read as device codes)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from collecte.auth.deps import WebUser
+from collecte.auth.models import User
+from collecte.core.db import SessionDep
+from collecte.core.errors import CollecteError
+from collecte.core.vocabulary import N_
+from collecte.core.web import redirect, render, require_csrf
+from collecte.devices import bulk, codes, pages_device, pages_records, pages_scan, service
+from collecte.devices.checklists import Category
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.models import Device
+from collecte.devices.pages_forms import (
+    STAFF_VIEWERS,
+    WORKSHOP_STAFF,
+    FormDep,
+    decimal,
+    field_errors,
+    form_text,
+    form_texts,
+    form_upload,
+    local_date,
+    read_upload,
+    require_workshop_staff,
+    translate,
+)
+from collecte.devices.router import filtered_devices
+from collecte.devices.schemas import DeviceCreate
+from collecte.labels.service import list_templates
+from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.orgs.service import visible_organizations, visible_sites
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+INTAKE_FIELDS = (
+    "category",
+    "brand",
+    "model",
+    "serial",
+    "has_storage",
+    "weight_kg",
+    "ram_gb",
+    "storage_gb",
+    "cpu",
+    "screen_in",
+    "site_id",
+    "donor_id",
+)
+SPEC_FIELDS = ("ram_gb", "storage_gb", "cpu", "screen_in")
+# The session remembers the last import's form id: sending the same form twice (a reload after
+# the result page) must not receive the same devices twice.
+IMPORT_DONE_KEY = "import_done"
+ALREADY_IMPORTED = N_(
+    "This form was already sent and its devices were received: nothing was imported again."
+)
+CSV_EXAMPLE = (
+    "category,brand,model,serial,has_storage,weight_kg,ram_gb,storage_gb,cpu,screen_in\n"
+    "laptop,Lenovo,ThinkPad T480,PF1ABC23,yes,1.6,8,256,Intel Core i5-8350U,14\n"
+    "smartphone,Samsung,Galaxy A52,R58R1234567,yes,0.19,,128,,6.5\n"
+    "monitor,Dell,P2419H,CN0ABC1234,no,5.2,,,,24\n"
+)
+
+
+_Choice = TypeVar("_Choice", DeviceStatus, Category)
+
+
+def _choice(kind: type[_Choice], value: str) -> _Choice | None:
+    """A filter value from the query string; an empty or unknown one filters nothing."""
+    try:
+        return kind(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _sites_by_id(session: Session, ids: set[int]) -> dict[int, Site]:
+    if not ids:
+        return {}
+    return {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(ids)))}
+
+
+@router.get("/devices", response_class=HTMLResponse)
+def device_list(
+    request: Request,
+    session: SessionDep,
+    user: WebUser,
+    status: Annotated[str, Query(max_length=20)] = "",
+    category: Annotated[str, Query(max_length=20)] = "",
+    site_id: Annotated[str, Query(max_length=10)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=200_000)] = 1,
+) -> Response:
+    """The devices the user may see, newest first, with filters, search and pages of 50."""
+    candidate = codes.normalise(q) if q else ""
+    if codes.is_valid(candidate):
+        # A scanned or typed code goes straight to its device when the user may see it.
+        found = session.scalar(service.visible_devices(user).where(Device.code == candidate))
+        if found is not None:
+            return redirect(f"/devices/{found.code}")
+    query = filtered_devices(
+        viewer=user,
+        status=_choice(DeviceStatus, status),
+        category=_choice(Category, category),
+        site_id=_int_or_none(site_id),
+        donor_id=None,
+        q=q,
+    )
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages)
+    devices = list(
+        session.scalars(
+            query.order_by(Device.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    params = {"status": status, "category": category, "site_id": site_id, "q": q}
+
+    def page_url(number: int) -> str:
+        kept = {k: v for k, v in params.items() if v}
+        return "/devices?" + urlencode({**kept, "page": number})
+
+    sees_sites = user.role in STAFF_VIEWERS
+    return render(
+        request,
+        "devices/list.html",
+        user=user,
+        devices=devices,
+        total=total,
+        page=page,
+        pages=pages,
+        page_url=page_url,
+        params=params,
+        filtered=any(params.values()),
+        statuses=list(DeviceStatus),
+        categories=list(Category),
+        sites=list(session.scalars(visible_sites(user))) if sees_sites else [],
+        site_names=(
+            {i: s.name for i, s in _sites_by_id(session, {d.site_id for d in devices}).items()}
+            if sees_sites
+            else {}
+        ),
+        format_code=codes.format_code,
+        local_date=local_date,
+        can_receive=user.role in WORKSHOP_STAFF,
+    )
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+def _intake_choices(session: Session, user: User) -> dict[str, Any]:
+    donors = visible_organizations(user).where(Organization.kind == OrgKind.DONOR)
+    return {
+        "categories": list(Category),
+        "sites": list(session.scalars(visible_sites(user))),
+        "donors": list(session.scalars(donors)),
+    }
+
+
+def _intake_page(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    last: Device | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "devices/new.html",
+        status_code=status_code,
+        user=user,
+        values=values,
+        errors=errors or {},
+        error=error,
+        last=last,
+        format_code=codes.format_code,
+        **_intake_choices(session, user),
+    )
+
+
+@router.get("/devices/new", response_class=HTMLResponse)
+def intake_form(
+    request: Request,
+    session: SessionDep,
+    user: WebUser,
+    category: Annotated[str, Query(max_length=20)] = "",
+    site_id: Annotated[str, Query(max_length=10)] = "",
+    donor_id: Annotated[str, Query(max_length=10)] = "",
+    has_storage: Annotated[str, Query(max_length=3)] = "",
+    last: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    """The intake form; after "receive and next", it keeps category, site and donor."""
+    require_workshop_staff(user)
+    values = dict.fromkeys(INTAKE_FIELDS, "")
+    values.update(category=category, site_id=site_id, donor_id=donor_id, has_storage=has_storage)
+    sites = list(session.scalars(visible_sites(user).limit(2)))
+    if not site_id and len(sites) == 1:
+        values["site_id"] = str(sites[0].id)
+    previous = None
+    if codes.is_valid(last):
+        previous = session.scalar(service.visible_devices(user).where(Device.code == last))
+    return _intake_page(request, session, user, values=values, last=previous)
+
+
+@router.post("/devices/new", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+def intake(request: Request, session: SessionDep, user: WebUser, form: FormDep) -> Response:
+    """Receive one device and go to its page (or back to the form for the next one)."""
+    require_workshop_staff(user)
+    values = form_texts(form, INTAKE_FIELDS)
+    # An empty choice is left out, so that the schema says "required" rather than "invalid".
+    data: dict[str, Any] = {k: values[k] for k in ("category", "has_storage") if values[k]}
+    data.update(
+        brand=values["brand"],
+        model=values["model"],
+        serial=values["serial"],
+        weight_kg=decimal(values["weight_kg"]) or None,
+        site_id=values["site_id"] or None,
+        donor_id=values["donor_id"] or None,
+        specs={
+            key: decimal(values[key]) if key == "screen_in" else values[key]
+            for key in SPEC_FIELDS
+            if values[key]
+        },
+    )
+    try:
+        body = DeviceCreate.model_validate(data)
+    except ValidationError as exc:
+        errors = field_errors(request, exc)
+        return _intake_page(request, session, user, values=values, errors=errors, status_code=422)
+    try:
+        with session.begin_nested():
+            device = service.create_device(session, actor=user, data=body.model_dump())
+    except CollecteError as exc:
+        return _intake_page(
+            request,
+            session,
+            user,
+            values=values,
+            error=translate(request, exc.detail),
+            status_code=exc.status_code,
+        )
+    if form_text(form, "then") == "next":
+        sticky = {k: values[k] for k in ("category", "site_id", "donor_id", "has_storage")}
+        return redirect("/devices/new?" + urlencode({**sticky, "last": device.code}))
+    return redirect(f"/devices/{device.code}?done=intake")
+
+
+# --- CSV import --------------------------------------------------------------------------------
+
+
+def _import_page(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.setdefault("values", {"site_id": "", "donor_id": ""})
+    return render(
+        request,
+        "devices/import.html",
+        status_code=status_code,
+        user=user,
+        form_id=secrets.token_urlsafe(16),
+        columns=bulk.CSV_COLUMNS,
+        example=CSV_EXAMPLE,
+        templates=list_templates(),
+        format_code=codes.format_code,
+        **_intake_choices(session, user),
+        **context,
+    )
+
+
+@router.get("/devices/import", response_class=HTMLResponse)
+def import_form(request: Request, session: SessionDep, user: WebUser) -> HTMLResponse:
+    """The CSV import form, with the expected columns and an example."""
+    require_workshop_staff(user)
+    return _import_page(request, session, user)
+
+
+@router.get("/devices/import/example.csv")
+def import_example(user: WebUser) -> Response:
+    """An example file to start from (the header is what matters)."""
+    require_workshop_staff(user)
+    return Response(
+        CSV_EXAMPLE,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="devices-example.csv"'},
+    )
+
+
+@router.post("/devices/import", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+def import_csv(request: Request, session: SessionDep, user: WebUser, form: FormDep) -> Response:
+    """Receive every row of a CSV file, or none: bad rows are listed by line number."""
+    require_workshop_staff(user)
+    values = form_texts(form, ("site_id", "donor_id", "form_id"))
+
+    def again(status_code: int, **context: Any) -> HTMLResponse:
+        return _import_page(
+            request, session, user, status_code=status_code, values=values, **context
+        )
+
+    if values["form_id"] and request.session.get(IMPORT_DONE_KEY) == values["form_id"]:
+        return again(409, error=translate(request, ALREADY_IMPORTED))
+    upload = form_upload(form, "file")
+    if upload is None:
+        return again(422, error=translate(request, N_("Choose a CSV file to import.")))
+    raw = read_upload(upload)
+    if raw is None:
+        return again(413, error=translate(request, N_("The file is larger than 5 MiB.")))
+    try:
+        with session.begin_nested():
+            rows = _with_defaults(bulk.parse_csv(raw), values)
+            devices = bulk.bulk_receive(session, actor=user, rows=rows)
+    except bulk.BulkRejected as exc:
+        return again(exc.status_code, rejected=exc.extra["rows"], filename=upload.filename)
+    except CollecteError as exc:
+        return again(
+            exc.status_code, error=translate(request, exc.detail), filename=upload.filename
+        )
+    request.session[IMPORT_DONE_KEY] = values["form_id"]
+    return again(200, created=devices, filename=upload.filename)
+
+
+def _with_defaults(
+    rows: list[tuple[int, dict[str, Any]]], values: dict[str, str]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Rows without a site or donor take the ones chosen on the form."""
+    defaults = {k: values[k] for k in ("site_id", "donor_id") if values[k]}
+    return [(line, {**defaults, **row}) for line, row in rows]
+
+
+router.include_router(pages_device.router)
+router.include_router(pages_records.router)
+router.include_router(pages_scan.router)

@@ -1,0 +1,181 @@
+"""What the device and label pages share: reading form posts, field errors, local times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from collecte.auth.models import Role, User
+from collecte.core import i18n
+from collecte.core.errors import Forbidden
+from collecte.core.i18n import gettext
+from collecte.core.vocabulary import N_, label
+from collecte.core.web import request_language
+
+# Workshops of the programme work in metropolitan France: pages show and read times in that zone
+# (a datetime-local field carries no zone); everything is stored in UTC.
+LOCAL_ZONE = ZoneInfo("Europe/Paris")
+WORKSHOP_STAFF = (Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN)
+# Who sees workshop internals (sites, who did what): the operator, evaluators and workshop staff.
+STAFF_VIEWERS = (*WORKSHOP_STAFF, Role.AUDITOR)
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (parsed once: the CSRF check has already read it)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def require_workshop_staff(user: User) -> None:
+    """Intake, scanning and label printing are workshop work."""
+    if user.role not in WORKSHOP_STAFF:
+        raise Forbidden(f"a {user.role} may not do workshop work")
+
+
+def form_text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def form_texts(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The named text fields, stripped ("" when absent), to validate and to show again on error."""
+    return {name: form_text(form, name) for name in names}
+
+
+def form_upload(form: FormData, name: str) -> UploadFile | None:
+    value = form.get(name)
+    return value if isinstance(value, UploadFile) and value.filename else None
+
+
+def read_upload(upload: UploadFile) -> bytes | None:
+    """The uploaded bytes, or None when the file is larger than the limit."""
+    raw = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    return None if len(raw) > MAX_UPLOAD_BYTES else raw
+
+
+def decimal(text: str) -> str:
+    """French decimals use a comma; the schemas read a point."""
+    return text.replace(",", ".")
+
+
+def translate(request: Request, message: str) -> str:
+    """A marked message in the visitor's language (for messages built outside a template)."""
+    return i18n.translations(request_language(request)).gettext(message)
+
+
+_FIELD_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This field is required."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "bool_parsing": N_("Answer yes or no."),
+    "enum": N_("Choose one of the listed values."),
+    "literal_error": N_("Choose one of the listed values."),
+    "string_pattern_mismatch": N_("This value is not in the expected format."),
+    "greater_than": N_("Must be more than %(limit)s."),
+    "greater_than_equal": N_("Must be at least %(limit)s."),
+    "less_than": N_("Must be less than %(limit)s."),
+    "less_than_equal": N_("Must be at most %(limit)s."),
+    "string_too_long": N_("Too long: at most %(limit)s characters."),
+}
+_LIMIT_KEYS = ("gt", "ge", "lt", "le", "max_length")
+
+
+def field_errors(request: Request, error: ValidationError) -> dict[str, str]:
+    """One message per form field, in the visitor's language.
+
+    The field is the last name in the error's location (``specs.ram_gb`` is ``ram_gb``), or the
+    list's name for an item of a list (``parts.0.name`` is ``parts``).
+    """
+    found: dict[str, str] = {}
+    for problem in error.errors():
+        location = problem.get("loc", ())
+        if len(location) > 1 and isinstance(location[1], int):
+            field = str(location[0])
+        else:
+            names = [part for part in location if isinstance(part, str)]
+            field = names[-1] if names else "form"
+        message = _FIELD_MESSAGES.get(problem.get("type", ""))
+        if message is None:
+            text = str(problem.get("msg", "invalid"))
+        else:
+            context = problem.get("ctx") or {}
+            limit = next((context[k] for k in _LIMIT_KEYS if k in context), "")
+            text = translate(request, message) % {"limit": limit}
+        found.setdefault(field, text)
+    return found
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A stored UTC time as the workshop reads it: 22/11/2026 14:05."""
+    return value.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M") if value else "—"
+
+
+def local_date(value: dt.datetime | None) -> str:
+    return value.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y") if value else "—"
+
+
+def parse_local_time(text: str) -> dt.datetime | None:
+    """A datetime-local field's value (workshop time) as an aware datetime; "" is None."""
+    if not text:
+        return None
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL_ZONE)
+
+
+def start_of_local_day(now: dt.datetime) -> dt.datetime:
+    """Midnight of the workshop's current day, as an aware datetime."""
+    local = now.astimezone(LOCAL_ZONE)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# Scan-station actions as things to do (the event they leave is named in the vocabulary).
+ACTION_NAMES = {
+    "print_label": N_("Print the label"),
+    "move": N_("Move"),
+    "hold": N_("Put on hold"),
+    "release": N_("Lift the hold"),
+}
+
+
+def action_label(action: str) -> str:
+    """A scan-station action in words, in the current language: ``to:in_repair`` is "→ In repair"."""
+    if action.startswith("to:"):
+        return f"→ {label(action.removeprefix('to:'))}"
+    name = ACTION_NAMES.get(action)
+    return gettext(name) if name else action
+
+
+# Refusals the services word the same way every time, marked so the pages show them translated
+# (a message with a value in it, or a new one, is shown as the service words it).
+SERVICE_MESSAGES = (
+    N_("the device has no storage to wipe"),
+    N_("data protection: the storage has no verified erasure (or recorded destruction) yet"),
+    N_("record the diagnosis checklist to mark the device diagnosed"),
+    N_("diagnose the device before grading it"),
+    N_("record the grade (functional and cosmetic) to mark the device graded"),
+    N_("grade the device before making it available"),
+    N_("a hold needs a reason"),
+    N_("the device is not on hold"),
+    N_("the device is already at that site"),
+    N_("give weight_kg: exits to parts and recycling are counted by weight"),
+    N_("weight_kg is only recorded on exits to parts or recycling"),
+    N_("the device has no storage: no erasure to record"),
+    N_("the erasure cannot end before it started"),
+    N_("only an erased storage can be verified"),
+    N_("say how the erasure was verified (verification_method)"),
+    N_("no verified erasure yet: the certificate cannot be issued"),
+    N_("site_id is required: the workshop has several sites"),
+    N_("the workshop has no site"),
+    N_("give at least one device code"),
+)

@@ -1,0 +1,131 @@
+"""The scan station: one input a keyboard-wedge scanner types into, a sticky action mode, and
+colour and sound feedback. The page posts each scan as JSON (session cookie + X-CSRF-Token
+header) to ``/scan/submit``, which calls the scanning service the JSON API calls."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from collecte.auth.deps import WebUser, web_user
+from collecte.auth.models import User
+from collecte.core import i18n
+from collecte.core.db import SessionDep
+from collecte.core.errors import CollecteError, Forbidden
+from collecte.core.vocabulary import N_, label
+from collecte.core.web import render, request_language, require_csrf_header
+from collecte.devices import codes, scanning
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.pages_forms import action_label, translate
+from collecte.devices.schemas import ScanIn
+from collecte.labels.router import DEFAULT_TEMPLATE
+from collecte.labels.service import list_templates
+from collecte.orgs.service import visible_sites
+
+router = APIRouter(include_in_schema=False)
+
+# The status changes a scan station is used for; the others follow a record or a shipment.
+STATION_STATUSES = (
+    DeviceStatus.IN_REPAIR,
+    DeviceStatus.AVAILABLE,
+    DeviceStatus.PARTS,
+    DeviceStatus.RECYCLED,
+    DeviceStatus.LOST,
+    DeviceStatus.RETURNED,
+)
+# What the page's script says, in the visitor's language.
+MESSAGES = {
+    "applied": N_("Done:"),
+    "queued": N_("Added to the labels to print"),
+    "duplicate_short": N_("Already scanned"),
+    "invalid_short": N_("Invalid code"),
+    "unknown_short": N_("Unknown code"),
+    "found": N_("Found"),
+    "duplicate": N_("Already scanned: this scan was not applied twice"),
+    "invalid_code": N_(
+        "Invalid code: this is not a device code (misread or mistyped). Scan again."
+    ),
+    "not_found": N_("Unknown code: no device with this code in your workshop."),
+    "refused": N_("Refused"),
+    "session": N_(
+        "Your session has ended or the page is out of date: reload the page and sign in."
+    ),
+    "network": N_("No answer from the server: this scan was not recorded."),
+    "need_reason": N_("Type the reason for the hold first."),
+    "need_site": N_("Choose the site to move devices to first."),
+    "lookup": N_("Look up only"),
+    "ok": N_("OK"),
+    "open": N_("Open the device page"),
+    "next_actions": N_("Possible now:"),
+}
+
+
+def _scan_roles(user: User) -> None:
+    if user.role not in scanning.SCAN_ROLES:
+        raise Forbidden(f"a {user.role} may not use the scan station")
+
+
+@router.get("/scan", response_class=HTMLResponse)
+def scan_station(request: Request, session: SessionDep, user: WebUser) -> HTMLResponse:
+    """The scan station page."""
+    _scan_roles(user)
+    return render(
+        request,
+        "devices/scan.html",
+        user=user,
+        sites=list(session.scalars(visible_sites(user))),
+        statuses=STATION_STATUSES,
+        templates=list_templates(),
+        default_template=DEFAULT_TEMPLATE,
+        messages={key: translate(request, text) for key, text in MESSAGES.items()},
+    )
+
+
+# The user is checked before the CSRF header, so an expired session answers 401, not 403.
+@router.post("/scan/submit", dependencies=[Depends(web_user), Depends(require_csrf_header)])
+def scan_submit(request: Request, body: ScanIn, session: SessionDep, user: WebUser) -> JSONResponse:
+    """Look up a scanned code and apply the station's action (once, even if scanned twice)."""
+    _scan_roles(user)
+    try:
+        # A refused action leaves nothing behind (not even the scan), and the answer keeps the
+        # API's {"error", "detail"} shape with the detail in the user's language.
+        with session.begin_nested():
+            result = scanning.scan_code(
+                session,
+                viewer=user,
+                raw_code=body.code,
+                action=body.action,
+                site_id=body.site_id,
+                reason=body.reason,
+                note=body.note,
+            )
+    except CollecteError as exc:
+        answer = {**exc.body(), "detail": translate(request, exc.detail)}
+        return JSONResponse(answer, status_code=exc.status_code, headers=exc.headers())
+    device = result.device
+    token = i18n.current_language.set(request_language(request))  # for the labels below
+    try:
+        answer = {
+            "device": {
+                "code": device.code,
+                "code_display": codes.format_code(device.code),
+                "status": device.status.value,
+                "status_label": label(device.status),
+                "category": device.category.value,
+                "category_label": label(device.category),
+                "brand": device.brand,
+                "model": device.model,
+                "serial": device.serial,
+                "grade": device.grade.value if device.grade else None,
+                "hold_reason": device.hold_reason,
+                "url": f"/devices/{device.code}",
+            },
+            "allowed_actions": result.allowed_actions,
+            "allowed_labels": [action_label(a) for a in result.allowed_actions],
+            "applied": result.applied,
+            "applied_label": action_label(result.applied) if result.applied else None,
+            "duplicate": result.duplicate,
+        }
+    finally:
+        i18n.current_language.reset(token)
+    return JSONResponse(answer)
