@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins allowed per account per window."
     )
     login_window_minutes: int = Field(default=15, ge=1)
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
+    db_max_overflow: int = Field(default=5, ge=0, description="Extra connections under bursts.")
 
     @property
     def effective_database_url(self) -> str:

@@ -17,7 +17,8 @@ from collecte.core.errors import CollecteError, Forbidden, NotAuthenticated
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    # async: nothing blocks here, and a sync dependency would cost a threadpool hop per request.
     settings: Settings = request.app.state.settings
     return settings
 

@@ -50,7 +50,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    # Loaded when a page asks for it: the token check on every API call does not need it.
+    organization: Mapped[Organization | None] = relationship(lazy="select")
 
 
 class LoginThrottle(Base):

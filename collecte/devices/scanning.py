@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, text
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.core.errors import Forbidden, InvalidInput
-from collecte.core.types import utcnow
+from collecte.core.types import UTCDateTime, utcnow
 from collecte.devices import service
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device, Scan
@@ -41,21 +41,19 @@ def allowed_actions(session: Session, *, viewer: User, device: Device) -> list[s
     return actions
 
 
+_REPEAT_SQL = text(
+    "SELECT 1 FROM scans WHERE device_id = :device_id AND user_id = :user_id AND action = :action"
+    " AND NOT duplicate AND at > :since LIMIT 1"
+).bindparams(bindparam("since", type_=UTCDateTime()))
+
+
 def _is_repeat(
     session: Session, *, device: Device, viewer: User, action: str, now: dt.datetime
 ) -> bool:
-    last = session.scalar(
-        select(Scan.at)
-        .where(
-            Scan.device_id == device.id,
-            Scan.user_id == viewer.id,
-            Scan.action == action,
-            Scan.duplicate.is_(False),
-            Scan.at > now - DUPLICATE_WINDOW,
-        )
-        .limit(1)
-    )
-    return last is not None
+    # Plain SQL: it runs on every scan, and the ORM's statement handling cost more than the query.
+    since = now - DUPLICATE_WINDOW
+    params = {"device_id": device.id, "user_id": viewer.id, "action": action, "since": since}
+    return session.execute(_REPEAT_SQL, params).first() is not None
 
 
 def scan_code(
@@ -87,10 +85,18 @@ def scan_code(
             reason=reason,
             note=note,
         )
-    session.add(
-        Scan(
-            device_id=device.id, user_id=viewer.id, action=action or "", duplicate=duplicate, at=now
-        )
+    # A Core insert: nothing reads the Scan object back, so the ORM unit of work is not needed.
+    session.execute(
+        insert(Scan),
+        [
+            {
+                "device_id": device.id,
+                "user_id": viewer.id,
+                "action": action or "",
+                "duplicate": duplicate,
+                "at": now,
+            }
+        ],
     )
     return ScanResult(
         device=device,

@@ -6,11 +6,10 @@ invariant and holds, then appends the event. The API, pages, scans, bulk actions
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, false, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,7 @@ from collecte.devices import codes
 from collecte.devices.checklists import Category
 from collecte.devices.grading import is_distributable
 from collecte.devices.lifecycle import ERASURE_REQUIRED, DeviceStatus, allowed_next, can_transition
-from collecte.devices.models import Device, DeviceEvent, DiagnosisRecord, ErasureRecord, GradeRecord
+from collecte.devices.models import Device, DeviceEvent
 from collecte.orgs.models import Organization, OrgKind, Site
 
 WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
@@ -238,73 +237,66 @@ def append_event(
     return event
 
 
+@dataclass(frozen=True)
 class DeviceFacts:
-    """What the records say about a device since it last came back from a partner.
+    """What the records say about a device since it last came back from a partner."""
 
-    Each fact is read once, when first asked for, so checking every possible next status costs
-    a few small queries, not a few per status.
+    diagnosed: bool
+    graded: bool
+    # Every storage medium recorded is verified erased or destroyed: the latest record of each
+    # medium counts, so a later failure un-clears it.
+    erasure_cleared: bool
+
+
+# One round trip for every fact the rules need (the scan station asks on every scan). Plain SQL
+# because the statement is fixed: building and caching it through the ORM cost more than running
+# it. "Since the last return" compares with the latest event that moved the device to returned.
+_FACTS_SQL = text(
     """
-
-    def __init__(self, session: Session, device: Device) -> None:
-        self._session, self._device = session, device
-        self._cache: dict[str, bool] = {}
-
-    @cached_property
-    def returned_at(self) -> dt.datetime | None:
-        """When the device last came back (records older than that are stale), or None."""
-        return self._session.scalar(
-            select(func.max(DeviceEvent.at)).where(
-                DeviceEvent.device_id == self._device.id,
-                DeviceEvent.to_status == DeviceStatus.RETURNED,
-            )
+    WITH since AS (
+        SELECT MAX(at) AS at FROM device_events
+        WHERE device_id = :device_id AND to_status = 'returned'
+    ),
+    latest AS (
+        SELECT e.result, e.verified FROM erasure_records e
+        WHERE e.id IN (
+            SELECT MAX(r.id) FROM erasure_records r, since
+            WHERE r.device_id = :device_id AND (since.at IS NULL OR r.recorded_at >= since.at)
+            GROUP BY r.storage_serial
         )
+    )
+    SELECT
+        EXISTS (SELECT 1 FROM diagnosis_records d, since
+                WHERE d.device_id = :device_id AND (since.at IS NULL OR d.recorded_at >= since.at)),
+        EXISTS (SELECT 1 FROM grade_records g, since
+                WHERE g.device_id = :device_id AND (since.at IS NULL OR g.recorded_at >= since.at)),
+        (SELECT COUNT(*) FROM latest),
+        (SELECT COUNT(*) FROM latest WHERE result = 'erased' AND verified)
+    """
+)
 
-    def _since_return(self, record: type[DiagnosisRecord] | type[GradeRecord]) -> bool:
-        key = record.__tablename__
-        if key not in self._cache:
-            query = select(record.id).where(record.device_id == self._device.id)
-            if self.returned_at is not None:
-                query = query.where(record.recorded_at >= self.returned_at)
-            self._cache[key] = self._session.scalar(query.limit(1)) is not None
-        return self._cache[key]
 
-    @property
-    def diagnosed(self) -> bool:
-        return self._since_return(DiagnosisRecord)
-
-    @property
-    def graded(self) -> bool:
-        return self._since_return(GradeRecord)
-
-    @property
-    def erasure_cleared(self) -> bool:
-        """Every storage medium recorded is verified erased or destroyed: the latest record of
-        each medium counts, so a later failure un-clears it."""
-        if "erasure" not in self._cache:
-            query = (
-                select(ErasureRecord.storage_serial, ErasureRecord.result, ErasureRecord.verified)
-                .where(ErasureRecord.device_id == self._device.id)
-                .order_by(ErasureRecord.id)
-            )
-            if self.returned_at is not None:
-                query = query.where(ErasureRecord.recorded_at >= self.returned_at)
-            latest = {serial: (result, ok) for serial, result, ok in self._session.execute(query)}
-            self._cache["erasure"] = bool(latest) and all(
-                result == "erased" and ok for result, ok in latest.values()
-            )
-        return self._cache["erasure"]
+def device_facts(session: Session, device: Device) -> DeviceFacts:
+    """Read the facts the rules need about a device, in one query."""
+    session.flush()  # records added in this transaction count
+    diagnosed, graded, media, cleared = session.execute(_FACTS_SQL, {"device_id": device.id}).one()
+    return DeviceFacts(
+        diagnosed=bool(diagnosed),
+        graded=bool(graded),
+        erasure_cleared=media > 0 and media == cleared,
+    )
 
 
 def has_verified_erasure(session: Session, device: Device) -> bool:
     """Whether the storage was verified erased (or destroyed) since the device last came back."""
-    return DeviceFacts(session, device).erasure_cleared
+    return device_facts(session, device).erasure_cleared
 
 
 def blocking_rule(
     session: Session, device: Device, target: DeviceStatus, facts: DeviceFacts | None = None
 ) -> str | None:
     """Why a legal transition is still refused (data protection, records, grade, hold), or None."""
-    facts = facts or DeviceFacts(session, device)
+    facts = facts or device_facts(session, device)
     if target is DeviceStatus.WIPED and not device.has_storage:
         return "the device has no storage to wipe"
     needs_erasure = target in ERASURE_REQUIRED or target is DeviceStatus.WIPED
@@ -329,7 +321,7 @@ def blocking_rule(
 
 def possible_next(session: Session, device: Device) -> list[DeviceStatus]:
     """The statuses the device could move to now: allowed by the table and by every rule."""
-    facts = DeviceFacts(session, device)
+    facts = device_facts(session, device)
     return [
         s for s in allowed_next(device.status) if blocking_rule(session, device, s, facts) is None
     ]
