@@ -34,7 +34,7 @@ CSV_COLUMNS = (
     "donor_id",
     "pickup_id",
 )
-_SPEC_COLUMNS = ("ram_gb", "storage_gb", "cpu", "screen_in")
+SPEC_COLUMNS = ("ram_gb", "storage_gb", "cpu", "screen_in")
 _TRUE = {"1", "true", "yes", "y", "oui", "o", "x"}
 _FALSE = {"0", "false", "no", "n", "non", ""}
 
@@ -86,7 +86,7 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 def _csv_row(record: dict[str, str | None]) -> dict[str, Any]:
     values = {k: (v or "").strip() for k, v in record.items()}
-    row: dict[str, Any] = {k: v for k, v in values.items() if k not in _SPEC_COLUMNS and v != ""}
+    row: dict[str, Any] = {k: v for k, v in values.items() if k not in SPEC_COLUMNS and v != ""}
     storage = values.get("has_storage", "").lower()
     if storage in _TRUE:
         row["has_storage"] = True
@@ -98,7 +98,7 @@ def _csv_row(record: dict[str, str | None]) -> dict[str, Any]:
         row["category"] = row["category"].lower()
     row["specs"] = {
         k: values[k].replace(",", ".") if k == "screen_in" else values[k]
-        for k in _SPEC_COLUMNS
+        for k in SPEC_COLUMNS
         if values.get(k)
     }
     if "weight_kg" in row:

@@ -47,21 +47,9 @@ from collecte.orgs.service import visible_organizations, visible_sites
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-INTAKE_FIELDS = (
-    "category",
-    "brand",
-    "model",
-    "serial",
-    "has_storage",
-    "weight_kg",
-    "ram_gb",
-    "storage_gb",
-    "cpu",
-    "screen_in",
-    "site_id",
-    "donor_id",
-)
-SPEC_FIELDS = ("ram_gb", "storage_gb", "cpu", "screen_in")
+# The intake form has the CSV's columns, except the pickup id (pickups are not managed yet).
+INTAKE_FIELDS = tuple(column for column in bulk.CSV_COLUMNS if column != "pickup_id")
+SPEC_FIELDS = bulk.SPEC_COLUMNS
 # The session remembers the last import's form id: sending the same form twice (a reload after
 # the result page) must not receive the same devices twice.
 IMPORT_DONE_KEY = "import_done"
