@@ -25,6 +25,7 @@ from collecte.home import pages as home_pages
 from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
 from collecte.orgs import router as orgs_router
+from collecte.pickups import router as pickups_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(devices_router.router)
     app.include_router(documents_router.router)
     app.include_router(labels_router.router)
+    app.include_router(pickups_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)

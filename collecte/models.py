@@ -13,6 +13,7 @@ from collecte.devices.models import (
 )
 from collecte.documents.models import Document
 from collecte.orgs.models import Organization, Site
+from collecte.pickups.models import Pickup
 
 __all__ = [
     "Base",
@@ -24,6 +25,7 @@ __all__ = [
     "GradeRecord",
     "LoginThrottle",
     "Organization",
+    "Pickup",
     "RepairRecord",
     "Scan",
     "Site",

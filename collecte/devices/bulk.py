@@ -16,7 +16,7 @@ from collecte.auth.models import User
 from collecte.core.errors import CollecteError, InvalidInput
 from collecte.devices.models import Device
 from collecte.devices.schemas import DeviceCreate
-from collecte.devices.service import check_donor, receive_device, resolve_intake_site, unused_codes
+from collecte.devices.service import intake_donor, receive_device, resolve_intake_site, unused_codes
 
 MAX_ROWS = 5000
 CSV_COLUMNS = (
@@ -133,12 +133,15 @@ def bulk_receive(
         raise InvalidInput("no device to import")
 
     sites = {}
+    donors: dict[int, int | None] = {}
     for line, item in checked:
         try:
             key = item.site_id
             if key not in sites:
                 sites[key] = resolve_intake_site(session, viewer=actor, site_id=item.site_id)
-            check_donor(session, item.donor_id)
+            donors[line] = intake_donor(
+                session, viewer=actor, donor_id=item.donor_id, pickup_id=item.pickup_id
+            )
         except CollecteError as exc:
             problems.setdefault(line, []).append(exc.detail)
 
@@ -177,7 +180,7 @@ def bulk_receive(
     codes = unused_codes(session, len(checked))
     devices = []
     with session.begin_nested():
-        for index, ((_line, item), code) in enumerate(zip(checked, codes, strict=True), start=1):
+        for index, ((line, item), code) in enumerate(zip(checked, codes, strict=True), start=1):
             data = item.model_dump()
             devices.append(
                 receive_device(
@@ -191,7 +194,7 @@ def bulk_receive(
                     serial=item.serial,
                     has_storage=item.has_storage,
                     weight_kg=item.weight_kg,
-                    donor_id=item.donor_id,
+                    donor_id=donors[line],
                     pickup_id=item.pickup_id,
                     specs=data["specs"],
                     note="bulk intake",

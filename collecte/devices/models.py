@@ -47,7 +47,9 @@ class Device(Base):
     donor_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
-    pickup_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    pickup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickups.id", ondelete="RESTRICT"), index=True
+    )
     hold_reason: Mapped[str | None] = mapped_column(String(300))
     hold_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

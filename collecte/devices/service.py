@@ -113,12 +113,20 @@ def resolve_intake_site(session: Session, *, viewer: User, site_id: int | None) 
     return site
 
 
-def check_donor(session: Session, donor_id: int | None) -> None:
+def intake_donor(
+    session: Session, *, viewer: User, donor_id: int | None, pickup_id: int | None
+) -> int | None:
+    """The donor a received device belongs to: the pickup's when it came from one, checked."""
+    if pickup_id is not None:
+        from collecte.pickups.service import check_intake_pickup  # pickups build on devices
+
+        return check_intake_pickup(session, viewer=viewer, pickup_id=pickup_id, donor_id=donor_id)
     if donor_id is None:
-        return
+        return None
     donor = session.get(Organization, donor_id)
     if donor is None or donor.kind is not OrgKind.DONOR:
         raise InvalidInput(f"organisation {donor_id} is not a donor")
+    return donor_id
 
 
 def unused_codes(session: Session, count: int) -> list[str]:
@@ -184,7 +192,9 @@ def receive_device(
 def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Device:
     """Receive one device: check site and donor, draw a code, create it."""
     site = resolve_intake_site(session, viewer=actor, site_id=data.get("site_id"))
-    check_donor(session, data.get("donor_id"))
+    donor_id = intake_donor(
+        session, viewer=actor, donor_id=data.get("donor_id"), pickup_id=data.get("pickup_id")
+    )
     (code,) = unused_codes(session, 1)
     try:
         with session.begin_nested():
@@ -199,7 +209,7 @@ def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Dev
                 serial=data.get("serial", ""),
                 has_storage=data["has_storage"],
                 weight_kg=data.get("weight_kg"),
-                donor_id=data.get("donor_id"),
+                donor_id=donor_id,
                 pickup_id=data.get("pickup_id"),
                 specs=data.get("specs"),
             )

@@ -1,0 +1,82 @@
+"""Pickup requests: a donor's storeroom, when and how to reach it, what waits there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from collecte.core.db import Base
+from collecte.core.enums import enum_column
+from collecte.core.types import UTCDateTime, utcnow
+
+
+class PickupStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    COLLECTED = "collected"
+    CANCELLED = "cancelled"
+
+
+class DataDestruction(enum.StrEnum):
+    CERTIFICATE = "certificate"  # wiped in the workshop, serial-level erasure certificate
+    ONSITE = "onsite_destruction"  # storage destroyed at the donor's, before it leaves
+
+
+class Pickup(Base):
+    __tablename__ = "pickups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[PickupStatus] = mapped_column(
+        enum_column(PickupStatus, "pickup_status"), default=PickupStatus.REQUESTED, index=True
+    )
+    address: Mapped[str] = mapped_column(String(300))
+    building: Mapped[str] = mapped_column(String(100), default="")
+    floor: Mapped[str] = mapped_column(String(50), default="")
+    room: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str] = mapped_column(String(120))
+    territory: Mapped[str] = mapped_column(String(3), index=True)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    has_elevator: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_loading_dock: Mapped[bool] = mapped_column(Boolean, default=False)
+    stairs: Mapped[bool] = mapped_column(Boolean, default=False)
+    van_parking: Mapped[bool] = mapped_column(Boolean, default=False)
+    access_notes: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    call_ahead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"start": iso datetime, "end": iso datetime}] the donor can receive the team.
+    windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # [{"category": ..., "quantity": n}] as declared by the donor.
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    estimated_weight_kg: Mapped[float | None]
+    data_destruction: Mapped[DataDestruction] = mapped_column(
+        enum_column(DataDestruction, "pickup_data_destruction"), default=DataDestruction.CERTIFICATE
+    )
+    # Serials or asset tags from the donor's inventory file, for reconciliation.
+    declared_serials: Mapped[list[str]] = mapped_column(JSON, default=list)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    scheduled_on: Mapped[dt.date | None] = mapped_column(Date)
+    window_start: Mapped[str] = mapped_column(String(5), default="")
+    window_end: Mapped[str] = mapped_column(String(5), default="")
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sites.id", ondelete="RESTRICT"), index=True
+    )
+    vehicle: Mapped[str] = mapped_column(String(60), default="")
+    collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    collected_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    collected_weight_kg: Mapped[float | None]
+    released_by: Mapped[str] = mapped_column(String(200), default="")
+    received_by: Mapped[str] = mapped_column(String(200), default="")
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,161 @@
+"""JSON API for pickups: request, edit, cancel, schedule, collect, reconcile, documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from collecte.auth.deps import CurrentUser, SettingsDep
+from collecte.auth.models import Role
+from collecte.core.db import SessionDep
+from collecte.core.errors import Forbidden, NotFound
+from collecte.core.schemas import IdPath, Limit, Offset
+from collecte.devices import certificates
+from collecte.devices.models import Device
+from collecte.devices.service import visible_devices
+from collecte.documents.router import pdf_response
+from collecte.orgs.models import Organization
+from collecte.pickups import service
+from collecte.pickups.documents import collection_proof
+from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.schemas import (
+    CancelIn,
+    CollectIn,
+    PickupCreate,
+    PickupOut,
+    PickupUpdate,
+    ScheduleIn,
+)
+
+router = APIRouter(prefix="/api/v1/pickups", tags=["pickups"])
+
+
+@router.post("", status_code=201, response_model=PickupOut)
+def request_pickup(body: PickupCreate, session: SessionDep, viewer: CurrentUser) -> Pickup:
+    """Book a pickup (a donor's own organisation is implied)."""
+    return service.request_pickup(session, viewer=viewer, data=body.model_dump())
+
+
+@router.get("", response_model=list[PickupOut])
+def list_pickups(
+    session: SessionDep,
+    viewer: CurrentUser,
+    status: PickupStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[Pickup]:
+    """Pickups the caller may see, newest first."""
+    query = service.visible_pickups(viewer)
+    if status is not None:
+        query = query.where(Pickup.status == status)
+    return list(session.scalars(query.order_by(Pickup.id.desc()).limit(limit).offset(offset)))
+
+
+@router.get("/{pickup_id}", response_model=PickupOut)
+def read_pickup(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> Pickup:
+    """One pickup, if the caller may see it."""
+    return service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+
+
+@router.patch("/{pickup_id}", response_model=PickupOut)
+def update_pickup(
+    pickup_id: IdPath, body: PickupUpdate, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Edit a pickup request until it is scheduled."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return service.update_pickup(
+        session, viewer=viewer, pickup=pickup, changes=body.model_dump(exclude_unset=True)
+    )
+
+
+@router.post("/{pickup_id}/cancel", response_model=PickupOut)
+def cancel_pickup(
+    pickup_id: IdPath, body: CancelIn, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Cancel a pickup that has not been collected, with a reason."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return service.cancel_pickup(session, viewer=viewer, pickup=pickup, reason=body.reason)
+
+
+@router.post("/{pickup_id}/schedule", response_model=PickupOut)
+def schedule_pickup(
+    pickup_id: IdPath, body: ScheduleIn, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Plan the pickup: date, window, receiving site, vehicle (coordinator)."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return service.schedule_pickup(
+        session,
+        viewer=viewer,
+        pickup=pickup,
+        date=body.date,
+        site_id=body.site_id,
+        window_start=body.window_start,
+        window_end=body.window_end,
+        vehicle=body.vehicle,
+    )
+
+
+@router.post("/{pickup_id}/collect", response_model=PickupOut)
+def collect_pickup(
+    pickup_id: IdPath, body: CollectIn, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Record the collection: counts per category, weight, who released and who received."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    counts = {str(k): v for k, v in body.counts.items()} if body.counts is not None else None
+    return service.collect_pickup(
+        session,
+        viewer=viewer,
+        pickup=pickup,
+        weight_kg=body.weight_kg,
+        released_by=body.released_by,
+        received_by=body.received_by,
+        counts=counts,
+    )
+
+
+@router.get("/{pickup_id}/reconciliation")
+def reconcile(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> dict[str, Any]:
+    """Declared against received per category, and missing / unexpected serials."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return service.reconciliation(session, pickup=pickup)
+
+
+@router.get("/{pickup_id}/collection-proof.pdf", response_class=Response)
+def proof(
+    pickup_id: IdPath, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+) -> Response:
+    """The collection proof (bordereau) of a collected pickup."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    content, document = collection_proof(
+        session, pickup=pickup, actor=viewer, programme=settings.programme_name
+    )
+    return pdf_response(content, document, f"collection-proof-{pickup.id}.pdf")
+
+
+@router.get("/{pickup_id}/erasure-certificate.pdf", response_class=Response)
+def erasure_certificate(
+    pickup_id: IdPath, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+) -> Response:
+    """The batch erasure certificate of a pickup: one row per storage, refused while any is untreated."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    if viewer.role is Role.PARTNER:
+        raise Forbidden("a partner may not read donors' certificates")
+    devices = list(
+        session.scalars(
+            visible_devices(viewer).where(Device.pickup_id == pickup.id).order_by(Device.id)
+        )
+    )
+    if not devices:
+        raise NotFound("no device of this pickup has been received yet")
+    donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
+    content, document = certificates.batch_certificate(
+        session,
+        devices=devices,
+        donor=donor,
+        actor=viewer,
+        programme=settings.programme_name,
+        batch_label=f"pickup {pickup.id}",
+    )
+    return pdf_response(content, document, f"erasure-certificate-pickup-{pickup.id}.pdf")

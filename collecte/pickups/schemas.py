@@ -1,0 +1,155 @@
+"""API shapes for pickup requests, scheduling, collection and reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from collecte.core.schemas import IdField
+from collecte.devices.checklists import Category
+from collecte.pickups.models import DataDestruction, PickupStatus
+
+
+class Window(BaseModel):
+    start: dt.datetime
+    end: dt.datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("a window ends after it starts")
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError(
+                "give window times with their UTC offset (e.g. 2026-12-01T09:00:00+01:00)"
+            )
+        return self
+
+
+class Item(BaseModel):
+    category: Category
+    quantity: int = Field(ge=1, le=100_000)
+
+
+class PickupFields(BaseModel):
+    """What a donor says about the pickup; every field is optional when editing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(min_length=1, max_length=300)
+    postcode: str = Field(min_length=5, max_length=6)
+    city: str = Field(min_length=1, max_length=120)
+    building: str = Field(default="", max_length=100)
+    floor: str = Field(default="", max_length=50)
+    room: str = Field(default="", max_length=100)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    has_elevator: bool = False
+    has_loading_dock: bool = False
+    stairs: bool = False
+    van_parking: bool = False
+    access_notes: str = Field(default="", max_length=2000)
+    contact_name: str = Field(min_length=1, max_length=200)
+    contact_email: EmailStr
+    contact_phone: str = Field(default="", max_length=40)
+    call_ahead: bool = False
+    windows: list[Window] = Field(min_length=1, max_length=20)
+    items: list[Item] = Field(min_length=1, max_length=20)
+    estimated_weight_kg: float | None = Field(default=None, gt=0, le=100_000)
+    data_destruction: DataDestruction = DataDestruction.CERTIFICATE
+    declared_serials: list[str] = Field(default_factory=list, max_length=20_000)
+
+
+class PickupCreate(PickupFields):
+    donor_id: IdField | None = Field(
+        default=None, description="Implied for a donor; required otherwise."
+    )
+
+
+class PickupUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    postcode: str | None = Field(default=None, min_length=5, max_length=6)
+    city: str | None = Field(default=None, min_length=1, max_length=120)
+    building: str | None = Field(default=None, max_length=100)
+    floor: str | None = Field(default=None, max_length=50)
+    room: str | None = Field(default=None, max_length=100)
+    has_elevator: bool | None = None
+    has_loading_dock: bool | None = None
+    stairs: bool | None = None
+    van_parking: bool | None = None
+    access_notes: str | None = Field(default=None, max_length=2000)
+    contact_name: str | None = Field(default=None, min_length=1, max_length=200)
+    contact_email: EmailStr | None = None
+    contact_phone: str | None = Field(default=None, max_length=40)
+    call_ahead: bool | None = None
+    windows: list[Window] | None = Field(default=None, min_length=1, max_length=20)
+    items: list[Item] | None = Field(default=None, min_length=1, max_length=20)
+    estimated_weight_kg: float | None = Field(default=None, gt=0, le=100_000)
+    data_destruction: DataDestruction | None = None
+    declared_serials: list[str] | None = Field(default=None, max_length=20_000)
+
+
+class ScheduleIn(BaseModel):
+    date: dt.date
+    site_id: IdField
+    window_start: str = Field(default="", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
+    window_end: str = Field(default="", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
+    vehicle: str = Field(default="", max_length=60)
+
+
+class CollectIn(BaseModel):
+    weight_kg: float = Field(gt=0, le=100_000)
+    released_by: str = Field(min_length=1, max_length=200)
+    received_by: str = Field(min_length=1, max_length=200)
+    counts: dict[Category, int] | None = None
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PickupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    donor_id: int
+    status: PickupStatus
+    address: str
+    building: str
+    floor: str
+    room: str
+    postcode: str
+    city: str
+    territory: str
+    latitude: float | None
+    longitude: float | None
+    has_elevator: bool
+    has_loading_dock: bool
+    stairs: bool
+    van_parking: bool
+    access_notes: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    call_ahead: bool
+    windows: list[dict[str, str]]
+    items: list[dict[str, object]]
+    estimated_weight_kg: float | None
+    data_destruction: DataDestruction
+    declared_serials: list[str]
+    requested_at: dt.datetime
+    scheduled_on: dt.date | None
+    window_start: str
+    window_end: str
+    site_id: int | None
+    vehicle: str
+    collected_at: dt.datetime | None
+    collected_counts: dict[str, int]
+    collected_weight_kg: float | None
+    released_by: str
+    received_by: str
+    cancelled_at: dt.datetime | None
+    cancel_reason: str

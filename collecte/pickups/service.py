@@ -1,0 +1,242 @@
+"""Pickups: a donor books, a coordinator schedules, the team collects; scoped by role and organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import Role, User
+from collecte.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from collecte.core.types import utcnow
+from collecte.devices.models import Device
+from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.orgs.territory import UnknownPostcode, normalise_postcode, territory_for_postcode
+from collecte.pickups.models import Pickup, PickupStatus
+
+WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
+EDITABLE = (PickupStatus.REQUESTED,)
+CANCELLABLE = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
+
+
+def visible_pickups(viewer: User) -> Select[Pickup]:
+    """Pickups a viewer may read: its own for a donor; for workshop staff, the requests waiting for
+    a workshop and those scheduled at their sites; all for the operator and auditors."""
+    query = select(Pickup)
+    if viewer.role in (Role.ADMIN, Role.AUDITOR):
+        return query
+    if viewer.role is Role.DONOR:
+        return query.where(Pickup.donor_id == viewer.organization_id)
+    if viewer.role in WORKSHOP_ROLES:
+        own_sites = select(Site.id).where(Site.organization_id == viewer.organization_id)
+        return query.where(
+            or_(
+                Pickup.status == PickupStatus.REQUESTED,
+                Pickup.site_id.in_(own_sites.scalar_subquery()),
+            )
+        )
+    return query.where(false())
+
+
+def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
+    """One pickup the viewer may read; any other is reported as not existing."""
+    pickup = session.scalar(visible_pickups(viewer).where(Pickup.id == pickup_id))
+    if pickup is None:
+        raise NotFound(f"no pickup {pickup_id}")
+    return pickup
+
+
+def _place(postcode: str) -> tuple[str, str]:
+    try:
+        return normalise_postcode(postcode), territory_for_postcode(postcode)
+    except UnknownPostcode as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _clean_serials(serials: list[str]) -> list[str]:
+    return sorted({s.strip() for s in serials if s and s.strip()})
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    """Windows and items as JSON-ready values (datetimes as ISO text)."""
+    out = dict(data)
+    if out.get("windows") is not None:
+        out["windows"] = [
+            {"start": w["start"].isoformat(), "end": w["end"].isoformat()} for w in out["windows"]
+        ]
+    if out.get("items") is not None:
+        out["items"] = [
+            {"category": str(i["category"]), "quantity": i["quantity"]} for i in out["items"]
+        ]
+    if out.get("declared_serials") is not None:
+        out["declared_serials"] = _clean_serials(out["declared_serials"])
+    return out
+
+
+def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> Pickup:
+    """Book a pickup: a donor for its own organisation, the operator or a coordinator for a donor."""
+    donor_id = data.pop("donor_id", None)
+    if viewer.role is Role.DONOR:
+        if donor_id not in (None, viewer.organization_id):
+            raise Forbidden("a donor books pickups for its own organisation only")
+        donor_id = viewer.organization_id
+    elif viewer.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise Forbidden(f"a {viewer.role} may not book pickups")
+    donor = session.get(Organization, donor_id) if donor_id is not None else None
+    if donor is None or donor.kind is not OrgKind.DONOR:
+        raise InvalidInput("donor_id must name a donor organisation")
+    postcode, territory = _place(data.pop("postcode"))
+    pickup = Pickup(
+        donor_id=donor.id,
+        postcode=postcode,
+        territory=territory,
+        requested_by=viewer.id,
+        requested_at=utcnow(),
+        **_jsonable(data),
+    )
+    session.add(pickup)
+    session.flush()  # assigns the id the caller returns
+    return pickup
+
+
+def _require_donor_or_coordinator(viewer: User, pickup: Pickup) -> None:
+    if viewer.role is Role.DONOR and viewer.organization_id == pickup.donor_id:
+        return
+    if viewer.role in (Role.ADMIN, Role.COORDINATOR):
+        return
+    raise Forbidden(f"a {viewer.role} may not change this pickup")
+
+
+def update_pickup(
+    session: Session, *, viewer: User, pickup: Pickup, changes: dict[str, Any]
+) -> Pickup:
+    """Edit a request; once scheduled, the plan is the coordinator's and edits are refused."""
+    _require_donor_or_coordinator(viewer, pickup)
+    if pickup.status not in EDITABLE:
+        raise InvalidTransition(f"a {pickup.status} pickup can no longer be edited", allowed=[])
+    if "postcode" in changes:
+        pickup.postcode, pickup.territory = _place(changes.pop("postcode"))
+    for name, value in _jsonable(changes).items():
+        setattr(pickup, name, value)
+    return pickup
+
+
+def cancel_pickup(session: Session, *, viewer: User, pickup: Pickup, reason: str) -> Pickup:
+    """Cancel a pickup that has not been collected, saying why."""
+    _require_donor_or_coordinator(viewer, pickup)
+    if pickup.status not in CANCELLABLE:
+        raise InvalidTransition(f"a {pickup.status} pickup cannot be cancelled", allowed=[])
+    pickup.status, pickup.cancel_reason, pickup.cancelled_at = (
+        PickupStatus.CANCELLED,
+        reason.strip(),
+        utcnow(),
+    )
+    return pickup
+
+
+def schedule_pickup(
+    session: Session,
+    *,
+    viewer: User,
+    pickup: Pickup,
+    date: dt.date,
+    site_id: int,
+    window_start: str = "",
+    window_end: str = "",
+    vehicle: str = "",
+) -> Pickup:
+    """Plan the pickup: the day, the window, the receiving site of the coordinator's workshop, the van."""
+    if viewer.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise Forbidden(f"a {viewer.role} may not schedule pickups")
+    if pickup.status not in (PickupStatus.REQUESTED, PickupStatus.SCHEDULED):
+        raise InvalidTransition(f"a {pickup.status} pickup cannot be scheduled", allowed=[])
+    site = session.get(Site, site_id)
+    if site is None or (
+        viewer.role is not Role.ADMIN and site.organization_id != viewer.organization_id
+    ):
+        raise InvalidInput(f"site {site_id} is not one of your workshop's sites")
+    if window_start and window_end and window_end <= window_start:
+        raise InvalidInput("the window ends after it starts")
+    pickup.status, pickup.scheduled_on, pickup.site_id = PickupStatus.SCHEDULED, date, site.id
+    pickup.window_start, pickup.window_end, pickup.vehicle = (
+        window_start,
+        window_end,
+        vehicle.strip(),
+    )
+    return pickup
+
+
+def collect_pickup(
+    session: Session,
+    *,
+    viewer: User,
+    pickup: Pickup,
+    weight_kg: float,
+    released_by: str,
+    received_by: str,
+    counts: dict[str, int] | None = None,
+) -> Pickup:
+    """Record what left the donor's premises: counts per category, weight, who released and received."""
+    if viewer.role not in (Role.ADMIN, *WORKSHOP_ROLES):
+        raise Forbidden(f"a {viewer.role} may not record a collection")
+    if pickup.status is not PickupStatus.SCHEDULED:
+        raise InvalidTransition(
+            f"only a scheduled pickup can be collected (this one is {pickup.status})", allowed=[]
+        )
+    if counts is None:
+        counts = {str(i["category"]): int(i["quantity"]) for i in pickup.items}
+    if any(n < 0 for n in counts.values()):
+        raise InvalidInput("counts cannot be negative")
+    pickup.status, pickup.collected_at = PickupStatus.COLLECTED, utcnow()
+    pickup.collected_counts = {str(k): int(v) for k, v in counts.items() if v}
+    pickup.collected_weight_kg = weight_kg
+    pickup.released_by, pickup.received_by = released_by.strip(), received_by.strip()
+    return pickup
+
+
+def reconciliation(session: Session, *, pickup: Pickup) -> dict[str, Any]:
+    """Declared against received, per category and, with an inventory file, serial by serial."""
+    devices = list(
+        session.execute(select(Device.category, Device.serial).where(Device.pickup_id == pickup.id))
+    )
+    declared = Counter({str(i["category"]): int(i["quantity"]) for i in pickup.items})
+    received = Counter(str(category) for category, _ in devices)
+    categories = sorted(set(declared) | set(received))
+    serials = {serial.strip() for _, serial in devices if serial and serial.strip()}
+    expected = set(pickup.declared_serials)
+    return {
+        "pickup_id": pickup.id,
+        "categories": [
+            {
+                "category": c,
+                "declared": declared.get(c, 0),
+                "received": received.get(c, 0),
+                "difference": received.get(c, 0) - declared.get(c, 0),
+            }
+            for c in categories
+        ],
+        "declared_total": sum(declared.values()),
+        "received_total": sum(received.values()),
+        "inventory_given": bool(expected),
+        "missing_serials": sorted(expected - serials),
+        "unexpected_serials": sorted(serials - expected) if expected else [],
+    }
+
+
+def check_intake_pickup(
+    session: Session, *, viewer: User, pickup_id: int, donor_id: int | None
+) -> int:
+    """The donor a device received from this pickup belongs to (checking the pickup fits)."""
+    pickup = session.scalar(visible_pickups(viewer).where(Pickup.id == pickup_id))
+    if pickup is None:
+        raise InvalidInput(f"pickup {pickup_id} does not exist")
+    if pickup.status not in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED):
+        raise InvalidInput(
+            f"pickup {pickup_id} is {pickup.status}: devices come from scheduled or collected pickups"
+        )
+    if donor_id is not None and donor_id != pickup.donor_id:
+        raise InvalidInput(f"pickup {pickup_id} belongs to another donor")
+    return pickup.donor_id

@@ -1,0 +1,308 @@
+"""Pickups through the API: booking, scoping, edits, planning, collection, reconciliation, documents."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import Role, User
+from collecte.config import Settings
+from collecte.orgs.models import OrgKind
+from tests.factories.accounts import auth_headers, make_organization, make_site, make_user
+from tests.factories.devices import Workshop
+
+BOOKING: dict[str, Any] = {
+    "address": "1 place de la Défense",
+    "building": "Tour B",
+    "floor": "3",
+    "room": "local informatique 3.12",
+    "postcode": "92400",
+    "city": "Courbevoie",
+    "has_elevator": True,
+    "van_parking": True,
+    "access_notes": "badge à l'accueil",
+    "contact_name": "Claire Martin",
+    "contact_email": "claire.martin@banque.example.org",
+    "call_ahead": True,
+    "windows": [{"start": "2026-12-01T09:00:00+01:00", "end": "2026-12-01T12:00:00+01:00"}],
+    "items": [{"category": "laptop", "quantity": 3}, {"category": "smartphone", "quantity": 2}],
+    "estimated_weight_kg": 6.5,
+    "declared_serials": ["PF-1", "PF-2", "PF-3", " PF-3 ", "IMEI-9"],
+}
+
+
+@pytest.fixture
+def workshop(db: Session) -> Workshop:
+    return Workshop(db)
+
+
+@pytest.fixture
+def donor_user(db: Session, workshop: Workshop) -> User:
+    return make_user(db, role=Role.DONOR, organization=workshop.donor)
+
+
+@pytest.fixture
+def coordinator(db: Session, workshop: Workshop) -> User:
+    return make_user(db, role=Role.COORDINATOR, organization=workshop.organization)
+
+
+def _book(client: TestClient, settings: Settings, user: User, **extra: Any) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/pickups", json={**BOOKING, **extra}, headers=auth_headers(settings, user)
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_donor_books_for_its_own_organisation(
+    client: TestClient, settings: Settings, workshop: Workshop, donor_user: User
+) -> None:
+    pickup = _book(client, settings, donor_user)
+    assert pickup["donor_id"] == workshop.donor.id
+    assert pickup["status"] == "requested"
+    assert pickup["territory"] == "92"
+    assert pickup["declared_serials"] == ["IMEI-9", "PF-1", "PF-2", "PF-3"]
+    other = make_organization(workshop.db, kind=OrgKind.DONOR)
+    refused = client.post(
+        "/api/v1/pickups",
+        json={**BOOKING, "donor_id": other.id},
+        headers=auth_headers(settings, donor_user),
+    )
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"windows": []}, "windows"),
+        (
+            {
+                "windows": [
+                    {"start": "2026-12-01T12:00:00+01:00", "end": "2026-12-01T09:00:00+01:00"}
+                ]
+            },
+            "windows",
+        ),
+        ({"items": [{"category": "toaster", "quantity": 1}]}, "items"),
+        ({"contact_email": "not-an-email"}, "contact_email"),
+        ({"postcode": "00000"}, "département"),
+        ({"status": "collected"}, "status"),
+    ],
+)
+def test_bad_bookings_are_422(
+    client: TestClient, settings: Settings, donor_user: User, change: dict[str, Any], field: str
+) -> None:
+    response = client.post(
+        "/api/v1/pickups", json={**BOOKING, **change}, headers=auth_headers(settings, donor_user)
+    )
+    assert response.status_code == 422
+    assert field in response.text
+
+
+def test_scoping_between_donors_partners_and_workshops(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    workshop: Workshop,
+    donor_user: User,
+    coordinator: User,
+) -> None:
+    mine = _book(client, settings, donor_user)
+    other_donor = make_user(db, role=Role.DONOR)
+    assert client.get("/api/v1/pickups", headers=auth_headers(settings, other_donor)).json() == []
+    hidden = client.get(
+        f"/api/v1/pickups/{mine['id']}", headers=auth_headers(settings, other_donor)
+    )
+    assert hidden.status_code == 404
+    partner = make_user(db, role=Role.PARTNER)
+    assert (
+        client.get(
+            f"/api/v1/pickups/{mine['id']}", headers=auth_headers(settings, partner)
+        ).status_code
+        == 404
+    )
+    # A requested pickup waits for any workshop; once scheduled it belongs to the receiving workshop.
+    stranger = make_user(db, role=Role.COORDINATOR)
+    assert (
+        client.get(
+            f"/api/v1/pickups/{mine['id']}", headers=auth_headers(settings, stranger)
+        ).status_code
+        == 200
+    )
+    client.post(
+        f"/api/v1/pickups/{mine['id']}/schedule",
+        json={
+            "date": "2026-12-01",
+            "site_id": workshop.site.id,
+            "window_start": "09:00",
+            "window_end": "12:00",
+        },
+        headers=auth_headers(settings, coordinator),
+    )
+    assert (
+        client.get(
+            f"/api/v1/pickups/{mine['id']}", headers=auth_headers(settings, stranger)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"/api/v1/pickups/{mine['id']}", headers=auth_headers(settings, coordinator)
+        ).status_code
+        == 200
+    )
+
+
+def test_edit_until_scheduled_then_cancel_with_a_reason(
+    client: TestClient, settings: Settings, workshop: Workshop, donor_user: User, coordinator: User
+) -> None:
+    pickup = _book(client, settings, donor_user)
+    url = f"/api/v1/pickups/{pickup['id']}"
+    edited = client.patch(
+        url, json={"floor": "4", "postcode": "20200"}, headers=auth_headers(settings, donor_user)
+    )
+    assert edited.status_code == 200
+    assert (edited.json()["floor"], edited.json()["territory"]) == ("4", "2B")
+    technician = workshop.technician
+    assert (
+        client.post(
+            f"{url}/schedule",
+            json={"date": "2026-12-01", "site_id": workshop.site.id},
+            headers=auth_headers(settings, technician),
+        ).status_code
+        == 403
+    )
+    foreign_site = make_site(
+        workshop.db, organization=make_organization(workshop.db, kind=OrgKind.WORKSHOP)
+    )
+    assert (
+        client.post(
+            f"{url}/schedule",
+            json={"date": "2026-12-01", "site_id": foreign_site.id},
+            headers=auth_headers(settings, coordinator),
+        ).status_code
+        == 422
+    )
+    scheduled = client.post(
+        f"{url}/schedule",
+        json={"date": "2026-12-01", "site_id": workshop.site.id, "vehicle": "Kangoo 1"},
+        headers=auth_headers(settings, coordinator),
+    )
+    assert scheduled.json()["status"] == "scheduled"
+    late_edit = client.patch(url, json={"floor": "5"}, headers=auth_headers(settings, donor_user))
+    assert late_edit.status_code == 409
+    cancelled = client.post(
+        f"{url}/cancel",
+        json={"reason": "déménagement reporté"},
+        headers=auth_headers(settings, donor_user),
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancel_reason"] == "déménagement reporté"
+    assert (
+        client.post(
+            f"{url}/cancel", json={"reason": "x"}, headers=auth_headers(settings, donor_user)
+        ).status_code
+        == 409
+    )
+
+
+def test_collect_reconcile_and_documents(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    workshop: Workshop,
+    donor_user: User,
+    coordinator: User,
+) -> None:
+    pickup = _book(client, settings, donor_user)
+    url = f"/api/v1/pickups/{pickup['id']}"
+    tech = auth_headers(settings, workshop.technician)
+    assert (
+        client.post(
+            f"{url}/collect",
+            json={"weight_kg": 6, "released_by": "C. Martin", "received_by": "A. Diallo"},
+            headers=tech,
+        ).status_code
+        == 409
+    )
+    client.post(
+        f"{url}/schedule",
+        json={"date": "2026-12-01", "site_id": workshop.site.id},
+        headers=auth_headers(settings, coordinator),
+    )
+    assert client.get(f"{url}/collection-proof.pdf", headers=tech).status_code == 409
+    collected = client.post(
+        f"{url}/collect",
+        json={
+            "weight_kg": 6.2,
+            "released_by": "C. Martin",
+            "received_by": "A. Diallo",
+            "counts": {"laptop": 3, "smartphone": 1},
+        },
+        headers=tech,
+    )
+    assert collected.status_code == 200, collected.text
+    assert collected.json()["collected_counts"] == {"laptop": 3, "smartphone": 1}
+
+    proof = client.get(f"{url}/collection-proof.pdf", headers=auth_headers(settings, donor_user))
+    assert proof.status_code == 200
+    text = PdfReader(io.BytesIO(proof.content)).pages[0].extract_text()
+    assert "C. Martin" in text
+    assert "A. Diallo" in text
+    assert "6.2 kg" in text
+    assert proof.headers["X-Document-SHA256"]
+
+    # Intake: devices reference the pickup and take its donor.
+    from collecte.devices.checklists import Category
+
+    received = [
+        workshop.receive(serial="PF-1", pickup_id=pickup["id"], donor_id=None),
+        workshop.receive(serial="PF-2", pickup_id=pickup["id"], donor_id=None),
+        workshop.receive(serial="SURPRISE-7", pickup_id=pickup["id"], donor_id=None),
+        workshop.receive(
+            serial="IMEI-9", pickup_id=pickup["id"], donor_id=None, category=Category.SMARTPHONE
+        ),
+    ]
+    assert {d.donor_id for d in received} == {workshop.donor.id}
+    report = client.get(f"{url}/reconciliation", headers=auth_headers(settings, donor_user)).json()
+    by_category = {row["category"]: row for row in report["categories"]}
+    assert (by_category["laptop"]["declared"], by_category["laptop"]["received"]) == (3, 3)
+    assert (by_category["smartphone"]["declared"], by_category["smartphone"]["received"]) == (2, 1)
+    assert report["missing_serials"] == ["PF-3"]
+    assert report["unexpected_serials"] == ["SURPRISE-7"]
+
+    refused = client.get(
+        f"{url}/erasure-certificate.pdf", headers=auth_headers(settings, donor_user)
+    )
+    assert refused.status_code == 409
+    for device in received:
+        workshop.wipe(device)
+    certificate = client.get(
+        f"{url}/erasure-certificate.pdf", headers=auth_headers(settings, donor_user)
+    )
+    assert certificate.status_code == 200
+    assert "pickup" in PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
+
+
+def test_intake_refuses_a_pickup_that_is_not_under_way(
+    client: TestClient, settings: Settings, workshop: Workshop, donor_user: User
+) -> None:
+    pickup = _book(client, settings, donor_user)
+    response = client.post(
+        "/api/v1/devices",
+        json={
+            "category": "laptop",
+            "brand": "HP",
+            "model": "840",
+            "has_storage": True,
+            "pickup_id": pickup["id"],
+        },
+        headers=auth_headers(settings, workshop.technician),
+    )
+    assert response.status_code == 422
+    assert "requested" in response.json()["detail"]
