@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents_router.router)
     app.include_router(labels_router.router)
     app.include_router(pickups_router.router)
+    app.include_router(pickups_router.donors_router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)

@@ -10,16 +10,18 @@ from fastapi.responses import Response
 from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.auth.models import Role
 from collecte.core.db import SessionDep
-from collecte.core.errors import Forbidden, NotFound
+from collecte.core.errors import Conflict, Forbidden, NotFound
 from collecte.core.schemas import IdPath, Limit, Offset
 from collecte.devices import certificates
 from collecte.devices.models import Device
 from collecte.devices.service import visible_devices
 from collecte.documents.router import pdf_response
-from collecte.orgs.models import Organization
+from collecte.orgs.models import Organization, OrgKind
+from collecte.orgs.service import get_organization
 from collecte.pickups import service
 from collecte.pickups.documents import collection_proof
 from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.reports import donation_receipt_data, traceability
 from collecte.pickups.schemas import (
     CancelIn,
     CollectIn,
@@ -159,3 +161,26 @@ def erasure_certificate(
         batch_label=f"pickup {pickup.id}",
     )
     return pdf_response(content, document, f"erasure-certificate-pickup-{pickup.id}.pdf")
+
+
+@router.get("/{pickup_id}/donation-receipt")
+def donation_receipt(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> dict[str, Any]:
+    """The data of the donor's Cerfa 2041-MEC-SD receipt (the value is the donor's to state)."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    if pickup.status is not PickupStatus.COLLECTED:
+        raise Conflict("the receipt covers what was collected: this pickup is not collected yet")
+    return donation_receipt_data(session, pickup=pickup)
+
+
+donors_router = APIRouter(prefix="/api/v1/organizations", tags=["pickups"])
+
+
+@donors_router.get("/{donor_id}/traceability")
+def donor_traceability(
+    donor_id: IdPath, session: SessionDep, viewer: CurrentUser
+) -> dict[str, Any]:
+    """What became of a donor's devices: redistributed, ready, in the workshop, recycled, parts, lost."""
+    donor = get_organization(session, viewer=viewer, organization_id=donor_id)
+    if donor.kind is not OrgKind.DONOR or viewer.role is Role.PARTNER:
+        raise NotFound(f"no donor {donor_id}")
+    return traceability(session, viewer=viewer, donor_id=donor.id)

@@ -306,3 +306,72 @@ def test_intake_refuses_a_pickup_that_is_not_under_way(
     )
     assert response.status_code == 422
     assert "requested" in response.json()["detail"]
+
+
+def test_donation_receipt_data_leaves_the_value_to_the_donor(
+    client: TestClient, settings: Settings, workshop: Workshop, donor_user: User, coordinator: User
+) -> None:
+    pickup = _book(client, settings, donor_user)
+    url = f"/api/v1/pickups/{pickup['id']}"
+    assert (
+        client.get(
+            f"{url}/donation-receipt", headers=auth_headers(settings, donor_user)
+        ).status_code
+        == 409
+    )
+    client.post(
+        f"{url}/schedule",
+        json={"date": "2026-12-01", "site_id": workshop.site.id},
+        headers=auth_headers(settings, coordinator),
+    )
+    client.post(
+        f"{url}/collect",
+        json={"weight_kg": 6, "released_by": "C. Martin", "received_by": "A. Diallo"},
+        headers=auth_headers(settings, coordinator),
+    )
+    for serial in ("PF-1", "PF-2"):
+        workshop.receive(serial=serial, pickup_id=pickup["id"], donor_id=None)
+    receipt = client.get(
+        f"{url}/donation-receipt", headers=auth_headers(settings, donor_user)
+    ).json()
+    assert receipt["items"] == [{"category": "laptop", "quantity": 2}]
+    assert receipt["total_quantity"] == 2
+    assert receipt["value_eur"] is None
+    assert receipt["donor"]["name"] == workshop.donor.name
+
+
+def test_traceability_counts_outcomes_of_the_donors_devices_only(
+    client: TestClient, db: Session, settings: Settings, workshop: Workshop, donor_user: User
+) -> None:
+    from collecte.devices.lifecycle import DeviceStatus
+    from collecte.devices.service import change_status, transition_device
+
+    ready = workshop.receive(serial="T-1")
+    workshop.make_available(ready)
+    recycled = workshop.receive(serial="T-2")
+    transition_device(db, device=recycled, actor=workshop.technician, to=DeviceStatus.RECYCLED)
+    delivered = workshop.receive(serial="T-3")
+    workshop.make_available(delivered)
+    for status in (DeviceStatus.ALLOCATED, DeviceStatus.SHIPPED, DeviceStatus.DELIVERED):
+        change_status(db, device=delivered, actor=workshop.technician, to=status)
+    workshop.receive(serial="T-4")
+    workshop.receive(serial="OTHER", donor_id=make_organization(db, kind=OrgKind.DONOR).id)
+    report = client.get(
+        f"/api/v1/organizations/{workshop.donor.id}/traceability",
+        headers=auth_headers(settings, donor_user),
+    ).json()
+    assert report["total"] == 4
+    assert report["outcomes"] == {
+        "redistributed": 1,
+        "ready": 1,
+        "in_workshop": 1,
+        "recycled": 1,
+        "parts": 0,
+        "lost": 0,
+    }
+    other_donor = make_user(db, role=Role.DONOR)
+    hidden = client.get(
+        f"/api/v1/organizations/{workshop.donor.id}/traceability",
+        headers=auth_headers(settings, other_donor),
+    )
+    assert hidden.status_code == 404

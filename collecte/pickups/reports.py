@@ -1,0 +1,79 @@
+"""What a donor is owed on paper: the data of its in-kind donation receipt, and what became of
+its devices (the live traceability report)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import User
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.models import Device
+from collecte.devices.service import visible_devices
+from collecte.orgs.models import Organization
+from collecte.pickups.models import Pickup
+
+# How a device's status reads for its donor.
+OUTCOMES: dict[DeviceStatus, str] = {
+    DeviceStatus.DELIVERED: "redistributed",
+    DeviceStatus.HANDED_OVER: "redistributed",
+    DeviceStatus.RECYCLED: "recycled",
+    DeviceStatus.PARTS: "parts",
+    DeviceStatus.LOST: "lost",
+    DeviceStatus.AVAILABLE: "ready",
+    DeviceStatus.ALLOCATED: "ready",
+    DeviceStatus.SHIPPED: "ready",
+}
+OUTCOME_ORDER = ("redistributed", "ready", "in_workshop", "recycled", "parts", "lost")
+
+
+def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]:
+    """The facts a donor needs to fill in its Cerfa 2041-MEC-SD in-kind donation receipt.
+
+    The nature and quantities are what the workshop actually received; the value is the donor's to
+    state (Collecte does not appraise donations), so it is left empty on purpose.
+    """
+    donor = session.get_one(Organization, pickup.donor_id)
+    received = Counter(
+        str(category)
+        for category in session.scalars(
+            select(Device.category).where(Device.pickup_id == pickup.id)
+        )
+    )
+    return {
+        "form": "Cerfa 2041-MEC-SD (reçu des dons en nature)",
+        "donor": {
+            "name": donor.name,
+            "siret": donor.siret,
+            "address": donor.address,
+            "postcode": donor.postcode,
+            "city": donor.city,
+        },
+        "pickup_id": pickup.id,
+        "donation_date": pickup.collected_at.date().isoformat() if pickup.collected_at else None,
+        "nature": "matériel informatique et téléphonique d'occasion",
+        "items": [
+            {"category": category, "quantity": count}
+            for category, count in sorted(received.items())
+        ],
+        "total_quantity": sum(received.values()),
+        "collected_weight_kg": pickup.collected_weight_kg,
+        "value_eur": None,
+        "value_note": "to be stated by the donor (book value or fair market value)",
+    }
+
+
+def traceability(session: Session, *, viewer: User, donor_id: int) -> dict[str, Any]:
+    """Of a donor's devices (those the viewer may see), how many were redistributed, are ready, are
+    still in the workshop, were recycled, went to parts, or were lost, from their current status."""
+    visible = visible_devices(viewer).where(Device.donor_id == donor_id).subquery()
+    statuses = list(session.scalars(select(visible.c.status)))
+    outcomes = Counter(OUTCOMES.get(status, "in_workshop") for status in statuses)
+    return {
+        "donor_id": donor_id,
+        "total": len(statuses),
+        "outcomes": {name: outcomes.get(name, 0) for name in OUTCOME_ORDER},
+    }
