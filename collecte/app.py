@@ -24,6 +24,7 @@ from collecte.documents import router as documents_router
 from collecte.home import pages as home_pages
 from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
+from collecte.notifications import router as notifications_router
 from collecte.orgs import router as orgs_router
 from collecte.pickups import router as pickups_router
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(labels_router.router)
     app.include_router(pickups_router.router)
     app.include_router(pickups_router.donors_router)
+    app.include_router(notifications_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)

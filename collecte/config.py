@@ -40,6 +40,14 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins allowed per account per window."
     )
     login_window_minutes: int = Field(default=15, ge=1)
+    smtp_host: str | None = Field(
+        default=None, description="Outbox emails are sent here; kept unsent when unset."
+    )
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "collecte@localhost"
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
     db_max_overflow: int = Field(default=5, ge=0, description="Extra connections under bursts.")
 

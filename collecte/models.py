@@ -12,6 +12,7 @@ from collecte.devices.models import (
     Scan,
 )
 from collecte.documents.models import Document
+from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site
 from collecte.pickups.models import Pickup
 
@@ -25,6 +26,7 @@ __all__ = [
     "GradeRecord",
     "LoginThrottle",
     "Organization",
+    "OutboxMessage",
     "Pickup",
     "RepairRecord",
     "Scan",

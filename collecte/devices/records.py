@@ -158,6 +158,10 @@ def advance_to_wiped(session: Session, *, device: Device, actor: User) -> None:
     """Mark the device wiped once every recorded storage is verified erased."""
     if device.status is not DeviceStatus.WIPED and has_verified_erasure(session, device):
         change_status(session, device=device, actor=actor, to=DeviceStatus.WIPED)
+    if device.pickup_id is not None:
+        from collecte.pickups.notify import certificate_if_ready  # pickups build on devices
+
+        certificate_if_ready(session, device.pickup_id)
 
 
 def import_nwipe_log(

@@ -15,6 +15,7 @@ from collecte.core.types import utcnow
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.territory import UnknownPostcode, normalise_postcode, territory_for_postcode
+from collecte.pickups import notify
 from collecte.pickups.models import Pickup, PickupStatus
 
 WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
@@ -166,6 +167,7 @@ def schedule_pickup(
         window_end,
         vehicle.strip(),
     )
+    notify.pickup_scheduled(session, pickup)
     return pickup
 
 
@@ -194,6 +196,7 @@ def collect_pickup(
     pickup.collected_counts = {str(k): int(v) for k, v in counts.items() if v}
     pickup.collected_weight_kg = weight_kg
     pickup.released_by, pickup.received_by = released_by.strip(), received_by.strip()
+    notify.pickup_collected(session, pickup)
     return pickup
 
 

@@ -1,0 +1,43 @@
+"""The outbox, readable by the operator and coordinators (emails are kept even without SMTP)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+
+from collecte.auth.deps import require_roles
+from collecte.auth.models import Role, User
+from collecte.core.db import SessionDep
+from collecte.core.schemas import Limit, Offset
+from collecte.notifications.models import OutboxMessage
+
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
+
+
+@router.get("/outbox")
+def list_outbox(
+    session: SessionDep,
+    _viewer: User = Depends(require_roles(Role.ADMIN, Role.COORDINATOR)),
+    unsent: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[dict[str, Any]]:
+    """Queued emails, newest first; `unsent=true` for those not delivered yet."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if unsent:
+        query = query.where(OutboxMessage.sent_at.is_(None))
+    return [
+        {
+            "id": m.id,
+            "recipient": m.recipient,
+            "subject": m.subject,
+            "body": m.body,
+            "created_at": m.created_at.isoformat(),
+            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+            "attempts": m.attempts,
+            "last_error": m.last_error,
+        }
+        for m in session.scalars(query.limit(limit).offset(offset))
+    ]
