@@ -8,6 +8,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from collecte import models as _all_models  # noqa: F401 (every table known before the first flush)
 from collecte.auth.models import Role
 from collecte.auth.service import create_user
 from collecte.config import Settings

@@ -113,3 +113,25 @@ def test_db_upgrade_then_demo_once_then_users_create(cli_env: str, tmp_path: Pat
         assert "donor organisation" in refused.output
     finally:
         engine.dispose()
+
+
+def test_installed_command_runs_in_a_fresh_process(tmp_path: Path) -> None:
+    """`collecte demo` as an operator runs it: a new process that imported only the CLI.
+
+    In-process tests import every module, which hid a mapper that only the app imported.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    command = shutil.which("collecte", path=str(Path(sys.executable).parent))
+    assert command is not None
+    env = {**os.environ, "COLLECTE_DATA_DIR": str(tmp_path), "COLLECTE_SECRET_KEY": "fresh-process"}
+    env.pop("COLLECTE_DATABASE_URL", None)
+    for args in (["db", "upgrade"], ["demo"]):
+        done = subprocess.run(  # noqa: S603 (our own console script)
+            [command, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert "admin@collecte.example" in (tmp_path / "demo-logins.txt").read_text()
