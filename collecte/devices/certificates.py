@@ -14,13 +14,13 @@ from reportlab.platypus import Flowable, Spacer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import User
-from collecte.core.errors import Conflict, NotFound
+from collecte.auth.models import Role, User
+from collecte.core.errors import Conflict, Forbidden, NotFound
 from collecte.core.pdf import SMALL, build_pdf, paragraph, table
 from collecte.core.types import utcnow
 from collecte.devices.codes import format_code
 from collecte.devices.models import Device, ErasureRecord
-from collecte.devices.service import has_verified_erasure
+from collecte.devices.service import has_verified_erasure, visible_devices
 from collecte.documents.models import Document
 from collecte.documents.service import record_document
 from collecte.orgs.models import Organization
@@ -184,4 +184,22 @@ def batch_certificate(
         subject=f"donor:{donor.id}:{batch_label}",
         organization_id=donor.id,
         body=body,
+    )
+
+
+def donor_batch_certificate(
+    session: Session, *, viewer: User, donor: Organization, pickup_id: int | None, programme: str
+) -> tuple[bytes, Document]:
+    """The certificate for a donor's devices the viewer may see, all of them or one pickup's."""
+    if viewer.role is Role.PARTNER:
+        raise Forbidden("a partner may not read donors' certificates")
+    query = visible_devices(viewer).where(Device.donor_id == donor.id).order_by(Device.id)
+    if pickup_id is not None:
+        query = query.where(Device.pickup_id == pickup_id)
+    devices = list(session.scalars(query))
+    if not devices:
+        raise NotFound("no device of this batch has been received, or none is visible to you")
+    label = f"pickup {pickup_id}" if pickup_id is not None else "all devices received"
+    return batch_certificate(
+        session, devices=devices, donor=donor, actor=viewer, programme=programme, batch_label=label
     )

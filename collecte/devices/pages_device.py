@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import SettingsDep, WebUser
-from collecte.auth.models import User
+from collecte.auth.models import WORKSHOP_ROLES, User
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.vocabulary import LABELS, N_
@@ -92,7 +92,7 @@ def _work_context(request: Request, session: Session, user: User, device: Device
     staff = select(User).where(
         User.organization_id == device.organization_id,
         User.active.is_(True),
-        User.role.in_(service.WORKSHOP_ROLES),
+        User.role.in_(WORKSHOP_ROLES),
     )
     return {
         "possible": possible,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
-from sqlalchemy import or_
+from sqlalchemy import Select, or_
 
 from collecte.auth.deps import CurrentUser
+from collecte.auth.models import User
 from collecte.core.db import SessionDep
 from collecte.core.errors import InvalidInput
 from collecte.core.schemas import IdQuery, Limit, Offset
@@ -66,13 +67,13 @@ def list_devices(
 
 def filtered_devices(
     *,
-    viewer: Any,
+    viewer: User,
     status: DeviceStatus | None,
     category: Category | None,
     site_id: int | None,
     donor_id: int | None,
     q: str | None,
-) -> Any:
+) -> Select[Device]:
     """The visible devices narrowed by the list filters (shared by the API and the page)."""
     query = service.visible_devices(viewer)
     if status is not None:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, false, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import WORKSHOP_ROLES, Role, User
 from collecte.core.errors import (
     Conflict,
     Forbidden,
@@ -29,9 +29,7 @@ from collecte.devices.grading import is_distributable
 from collecte.devices.lifecycle import ERASURE_REQUIRED, DeviceStatus, allowed_next, can_transition
 from collecte.devices.models import Device, DeviceEvent
 from collecte.orgs.models import Organization, OrgKind, Site
-
-WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
-
+from collecte.orgs.service import own_site
 
 # --- who may see and change what -------------------------------------------------------------
 
@@ -77,7 +75,7 @@ def get_device(session: Session, *, viewer: User, raw_code: str) -> Device:
 
 
 def get_device_for_work(session: Session, *, viewer: User, raw_code: str) -> Device:
-    """The device a code names, locked for update, if the viewer may change it."""
+    """The device a code names, if the viewer may change it (403 if only allowed to read it)."""
     device = get_device(session, viewer=viewer, raw_code=raw_code)
     require_work_on(viewer, device)
     return device
@@ -105,12 +103,7 @@ def resolve_intake_site(session: Session, *, viewer: User, site_id: int | None) 
                 else "the workshop has no site"
             )
         return sites[0]
-    site = session.get(Site, site_id)
-    if site is None or (
-        viewer.role is not Role.ADMIN and site.organization_id != viewer.organization_id
-    ):
-        raise InvalidInput(f"site {site_id} is not one of your workshop's sites")
-    return site
+    return own_site(session, viewer=viewer, site_id=site_id)
 
 
 def intake_donor(

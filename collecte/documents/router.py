@@ -8,13 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from collecte.auth.deps import CurrentUser, SettingsDep
-from collecte.auth.models import Role
 from collecte.core.db import SessionDep
-from collecte.core.errors import Forbidden, NotFound
+from collecte.core.errors import NotFound
 from collecte.core.schemas import IdPath, IdQuery
 from collecte.devices import certificates
-from collecte.devices.models import Device
-from collecte.devices.service import get_device, visible_devices
+from collecte.devices.service import get_device
 from collecte.documents.models import Document
 from collecte.documents.service import find_document
 from collecte.orgs.models import OrgKind
@@ -59,22 +57,8 @@ def donor_erasure_certificate(
     donor = get_organization(session, viewer=viewer, organization_id=donor_id)
     if donor.kind is not OrgKind.DONOR:
         raise NotFound(f"no donor {donor_id}")
-    if viewer.role is Role.PARTNER:
-        raise Forbidden("a partner may not read donors' certificates")
-    query = visible_devices(viewer).where(Device.donor_id == donor.id).order_by(Device.id)
-    if pickup_id is not None:
-        query = query.where(Device.pickup_id == pickup_id)
-    devices = list(session.scalars(query))
-    if not devices:
-        raise NotFound("no device of this donor is visible to you")
-    label = f"pickup {pickup_id}" if pickup_id is not None else "all devices received"
-    content, document = certificates.batch_certificate(
-        session,
-        devices=devices,
-        donor=donor,
-        actor=viewer,
-        programme=settings.programme_name,
-        batch_label=label,
+    content, document = certificates.donor_batch_certificate(
+        session, viewer=viewer, donor=donor, pickup_id=pickup_id, programme=settings.programme_name
     )
     return pdf_response(content, document, f"erasure-certificate-donor-{donor.id}.pdf")
 

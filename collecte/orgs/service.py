@@ -5,16 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import NETWORK_WIDE_ROLES, WORKSHOP_ROLES, Role, User
 from collecte.core.errors import InvalidInput, NotFound
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.territory import UnknownPostcode, normalise_postcode, territory_for_postcode
 
-WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
-NETWORK_WIDE_ROLES = (Role.ADMIN, Role.AUDITOR)
 
-
-def _place(postcode: str) -> tuple[str, str]:
+def place_for_postcode(postcode: str) -> tuple[str, str]:
+    """The normalised postcode and its territory; a postcode that names none is invalid input."""
     try:
         return normalise_postcode(postcode), territory_for_postcode(postcode)
     except UnknownPostcode as exc:
@@ -32,7 +30,7 @@ def create_organization(
     siret: str | None = None,
 ) -> Organization:
     """Register a donor, partner or workshop; its territory comes from its postcode."""
-    postcode, territory = _place(postcode)
+    postcode, territory = place_for_postcode(postcode)
     organization = Organization(
         name=name.strip(),
         kind=kind,
@@ -66,7 +64,7 @@ def create_site(
         raise InvalidInput("only a workshop organisation has sites")
     if (latitude is None) != (longitude is None):
         raise InvalidInput("give both latitude and longitude, or neither")
-    postcode, territory = _place(postcode)
+    postcode, territory = place_for_postcode(postcode)
     site = Site(
         organization_id=organization_id,
         name=name.strip(),
@@ -117,6 +115,16 @@ def get_organization(session: Session, *, viewer: User, organization_id: int) ->
     if organization is None:
         raise NotFound(f"no organisation {organization_id}")
     return organization
+
+
+def own_site(session: Session, *, viewer: User, site_id: int) -> Site:
+    """A site of the viewer's own workshop (any site for the operator), else invalid input."""
+    site = session.get(Site, site_id)
+    if site is None or (
+        viewer.role is not Role.ADMIN and site.organization_id != viewer.organization_id
+    ):
+        raise InvalidInput(f"site {site_id} is not one of your workshop's sites")
+    return site
 
 
 def get_site(session: Session, *, viewer: User, site_id: int) -> Site:

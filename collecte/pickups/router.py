@@ -10,11 +10,9 @@ from fastapi.responses import Response
 from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.auth.models import Role
 from collecte.core.db import SessionDep
-from collecte.core.errors import Conflict, Forbidden, NotFound
+from collecte.core.errors import Conflict, NotFound
 from collecte.core.schemas import IdPath, Limit, Offset
 from collecte.devices import certificates
-from collecte.devices.models import Device
-from collecte.devices.service import visible_devices
 from collecte.documents.router import pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
@@ -142,23 +140,9 @@ def erasure_certificate(
 ) -> Response:
     """The batch erasure certificate of a pickup: one row per storage, refused while any is untreated."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    if viewer.role is Role.PARTNER:
-        raise Forbidden("a partner may not read donors' certificates")
-    devices = list(
-        session.scalars(
-            visible_devices(viewer).where(Device.pickup_id == pickup.id).order_by(Device.id)
-        )
-    )
-    if not devices:
-        raise NotFound("no device of this pickup has been received yet")
     donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
-    content, document = certificates.batch_certificate(
-        session,
-        devices=devices,
-        donor=donor,
-        actor=viewer,
-        programme=settings.programme_name,
-        batch_label=f"pickup {pickup.id}",
+    content, document = certificates.donor_batch_certificate(
+        session, viewer=viewer, donor=donor, pickup_id=pickup.id, programme=settings.programme_name
     )
     return pdf_response(content, document, f"erasure-certificate-pickup-{pickup.id}.pdf")
 

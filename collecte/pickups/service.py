@@ -9,16 +9,15 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import WORKSHOP_ROLES, Role, User
 from collecte.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from collecte.core.types import utcnow
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
-from collecte.orgs.territory import UnknownPostcode, normalise_postcode, territory_for_postcode
+from collecte.orgs.service import own_site, place_for_postcode
 from collecte.pickups import notify
 from collecte.pickups.models import Pickup, PickupStatus
 
-WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
 EDITABLE = (PickupStatus.REQUESTED,)
 CANCELLABLE = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
 
@@ -48,13 +47,6 @@ def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
     if pickup is None:
         raise NotFound(f"no pickup {pickup_id}")
     return pickup
-
-
-def _place(postcode: str) -> tuple[str, str]:
-    try:
-        return normalise_postcode(postcode), territory_for_postcode(postcode)
-    except UnknownPostcode as exc:
-        raise InvalidInput(str(exc)) from exc
 
 
 def _clean_serials(serials: list[str]) -> list[str]:
@@ -89,7 +81,7 @@ def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> P
     donor = session.get(Organization, donor_id) if donor_id is not None else None
     if donor is None or donor.kind is not OrgKind.DONOR:
         raise InvalidInput("donor_id must name a donor organisation")
-    postcode, territory = _place(data.pop("postcode"))
+    postcode, territory = place_for_postcode(data.pop("postcode"))
     pickup = Pickup(
         donor_id=donor.id,
         postcode=postcode,
@@ -119,7 +111,7 @@ def update_pickup(
     if pickup.status not in EDITABLE:
         raise InvalidTransition(f"a {pickup.status} pickup can no longer be edited", allowed=[])
     if "postcode" in changes:
-        pickup.postcode, pickup.territory = _place(changes.pop("postcode"))
+        pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
     for name, value in _jsonable(changes).items():
         setattr(pickup, name, value)
     return pickup
@@ -154,11 +146,7 @@ def schedule_pickup(
         raise Forbidden(f"a {viewer.role} may not schedule pickups")
     if pickup.status not in (PickupStatus.REQUESTED, PickupStatus.SCHEDULED):
         raise InvalidTransition(f"a {pickup.status} pickup cannot be scheduled", allowed=[])
-    site = session.get(Site, site_id)
-    if site is None or (
-        viewer.role is not Role.ADMIN and site.organization_id != viewer.organization_id
-    ):
-        raise InvalidInput(f"site {site_id} is not one of your workshop's sites")
+    site = own_site(session, viewer=viewer, site_id=site_id)
     if window_start and window_end and window_end <= window_start:
         raise InvalidInput("the window ends after it starts")
     pickup.status, pickup.scheduled_on, pickup.site_id = PickupStatus.SCHEDULED, date, site.id

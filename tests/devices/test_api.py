@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import Role
 from collecte.config import Settings
 from collecte.devices import codes
+from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import DeviceEvent
 from collecte.orgs.models import OrgKind
@@ -136,7 +137,6 @@ def test_illegal_transition_is_409_with_the_allowed_statuses(
 def _to_graded(
     client: TestClient, headers: dict[str, str], code: str, category: str = "laptop"
 ) -> None:
-    from collecte.devices.checklists import Category
 
     diag = client.post(
         f"/api/v1/devices/{code}/diagnosis",
@@ -287,7 +287,6 @@ def test_grade_x_cannot_be_made_available(
 ) -> None:
     headers = _headers(settings, workshop)
     code = _intake(client, headers, category="monitor", has_storage=False, specs={})["code"]
-    from collecte.devices.checklists import Category
 
     client.post(
         f"/api/v1/devices/{code}/diagnosis",
@@ -471,9 +470,7 @@ def test_list_filters_and_search(
     headers = _headers(settings, workshop)
     laptop = workshop.receive(serial="PF-AAA111")
     phone = workshop.receive(
-        category=__import__(
-            "collecte.devices.checklists", fromlist=["Category"]
-        ).Category.SMARTPHONE,
+        category=Category.SMARTPHONE,
         serial="IMEI-3579",
     )
     by_category = client.get("/api/v1/devices?category=smartphone", headers=headers).json()
@@ -508,9 +505,7 @@ def test_every_storage_of_a_device_must_be_verified(db: Session, workshop: Works
     from collecte.devices import records
     from collecte.devices.service import change_status, has_verified_erasure
 
-    device = workshop.receive(
-        category=__import__("collecte.devices.checklists", fromlist=["Category"]).Category.DESKTOP
-    )
+    device = workshop.receive(category=Category.DESKTOP)
     common: dict[str, Any] = {
         "method": "Zero Fill",
         "nist_level": "clear",

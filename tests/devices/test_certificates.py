@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.config import Settings
+from collecte.devices.checklists import Category
 from collecte.devices.models import ErasureRecord
 from collecte.documents.models import Document
 from collecte.orgs.models import OrgKind
@@ -122,7 +123,7 @@ def test_batch_certificate_refused_while_any_storage_is_untreated_or_failed(
     workshop.receive(
         serial="B-4",
         has_storage=False,
-        category=__import__("collecte.devices.checklists", fromlist=["Category"]).Category.MONITOR,
+        category=Category.MONITOR,
     )
     headers = auth_headers(settings, workshop.technician)
     url = f"/api/v1/organizations/{workshop.donor.id}/erasure-certificate.pdf"
