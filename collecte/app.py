@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,15 +11,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from starlette.middleware.sessions import SessionMiddleware
 
 from collecte import __version__
 from collecte.auth import pages as auth_pages
 from collecte.auth import router as auth_router
 from collecte.config import Settings
-from collecte.core.db import SessionDep, make_engine, make_sessionmaker
+from collecte.core.db import SessionDep, make_engine, make_sessionmaker, request_transaction
 from collecte.core.handlers import install_error_handlers
-from collecte.core.web import make_environment
+from collecte.core.web import PageSessionMiddleware, make_environment
 from collecte.devices import pages as devices_pages
 from collecte.devices import router as devices_router
 from collecte.documents import router as documents_router
@@ -42,6 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything built at start-up (modules, routes, templates, mappers) lives as long as the
+        # process: kept out of the collector's sweeps, which then cost a fraction of a request
+        # rather than landing on whichever scan triggers them (measured on the scan's p99).
+        gc.freeze()
         yield
         engine.dispose()
 
@@ -54,10 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.open_session = functools.partial(request_transaction, app.state.sessionmaker)
+    app.state.open_connection = engine.begin
     app.state.templates = make_environment()
 
     app.add_middleware(
-        SessionMiddleware,
+        PageSessionMiddleware,
         secret_key=settings.effective_secret_key,
         session_cookie="collecte_session",
         max_age=settings.session_ttl_minutes * 60,
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookies_secure,
     )
     install_error_handlers(app)
+    app.include_router(devices_router.scan_router)  # first: see scan_router
     app.include_router(auth_router.router)
     app.include_router(orgs_router.router)
     app.include_router(devices_router.router)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from collecte.app import create_app
 from collecte.config import Settings
-from collecte.core.db import get_session, make_engine
+from collecte.core.db import make_engine
 from collecte.core.migrations import upgrade_database
 from tests.dbutil import database_backends, fresh_database
 
@@ -82,7 +83,14 @@ def app(settings: Settings, db: Session) -> Iterator[FastAPI]:
                 request_transaction.rollback()
             raise
 
-    app.dependency_overrides[get_session] = session_in_test_transaction
+    app.state.open_session = contextmanager(session_in_test_transaction)
+
+    @contextmanager
+    def connection_in_test_transaction() -> Iterator[Connection]:
+        with app.state.open_session() as session:
+            yield session.connection()
+
+    app.state.open_connection = connection_in_test_transaction
     yield app
     app.state.engine.dispose()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
+from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.auth.tokens import fingerprint, read_token
@@ -26,12 +28,19 @@ async def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def current_user(
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-) -> User:
-    """The active user a valid bearer token names."""
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+# How the OpenAPI schema names the scheme, for a route that reads the header itself.
+BEARER_SECURITY: dict[str, Any] = {"security": [{"OAuth2PasswordBearer": []}]}
+
+
+def bearer_token(request: Request) -> str | None:
+    """The bearer token of the Authorization header, read as ``oauth2_scheme`` reads it."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def token_claims(settings: Settings, token: str | None) -> tuple[int, str]:
+    """The (user id, password fingerprint) a valid, unexpired bearer token carries; 401 if none."""
     if not token:
         raise NotAuthenticated("a bearer token is required (POST /api/v1/auth/token)")
     claims = read_token(
@@ -39,10 +48,26 @@ def current_user(
     )
     if claims is None:
         raise NotAuthenticated("the token is invalid or has expired")
-    user = session.get(User, claims[0])
-    if user is None or not user.active or fingerprint(user) != claims[1]:
+    return claims
+
+
+def token_user(user: User | None, claimed_fingerprint: str) -> User:
+    """The user a token's id loaded, if still active and with the password the token was issued
+    for (a password change or a deactivation revokes every token); 401 otherwise."""
+    if user is None or not user.active or fingerprint(user) != claimed_fingerprint:
         raise NotAuthenticated("the token no longer names an active account")
     return user
+
+
+def user_for_token(session: Session, settings: Settings, token: str | None) -> User:
+    """The active user a valid bearer token names; 401 for anything else."""
+    user_id, claimed_fingerprint = token_claims(settings, token)
+    return token_user(session.get(User, user_id), claimed_fingerprint)
+
+
+def current_user(session: SessionDep, settings: SettingsDep, token: BearerToken) -> User:
+    """The active user a valid bearer token names."""
+    return user_for_token(session, settings, token)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -7,12 +7,12 @@ response leaves (a client never reads before its own write is visible).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -68,9 +68,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session; committed when the route returns, rolled back if it raises."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
+@contextmanager
+def request_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One request's session: committed when the work returns, rolled back if it raises."""
     with factory() as session:
         try:
             yield session
@@ -78,6 +78,30 @@ def get_session(request: Request) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def open_session(request: Request) -> AbstractContextManager[Session]:
+    """The request's transaction, as the application was built to open it.
+
+    ``app.state.open_session`` is the one place sessions come from: the tests replace it to run
+    every request inside a test's transaction, whether a route takes ``SessionDep`` or opens its
+    session itself (the scan route does, to save the threadpool hops of sync dependencies).
+    """
+    opener: Callable[[], AbstractContextManager[Session]] = request.app.state.open_session
+    return opener()
+
+
+def open_connection(request: Request) -> AbstractContextManager[Connection]:
+    """A Core connection in its own transaction, for a route that needs no ORM (the plain scan):
+    ``app.state.open_connection``, which the tests replace as they replace ``open_session``."""
+    opener: Callable[[], AbstractContextManager[Connection]] = request.app.state.open_connection
+    return opener()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's session; committed when the route returns, rolled back if it raises."""
+    with open_session(request) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Receive, Scope, Send
 
 from collecte.config import LANGUAGES, Settings
 from collecte.core import i18n
@@ -113,3 +115,17 @@ def require_csrf_header(request: Request) -> None:
         or not hmac.compare_digest(sent.encode(), expected.encode())
     ):
         raise Forbidden("the request did not carry this session's CSRF token; reload the page")
+
+
+API_PREFIX = "/api/"
+
+
+class PageSessionMiddleware(SessionMiddleware):
+    """The signed session cookie, for pages only: the JSON API authenticates by bearer token and
+    never reads the session, so its requests skip the cookie's parsing and the response wrapper."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)

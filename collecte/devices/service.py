@@ -47,6 +47,17 @@ def visible_devices(viewer: User) -> Select[Device]:
     return query.where(false())
 
 
+def can_see(viewer: User, device: Device) -> bool:
+    """``visible_devices`` for one loaded device (a test holds the two to the same answers)."""
+    if viewer.role in (Role.ADMIN, Role.AUDITOR):
+        return True
+    if viewer.role in WORKSHOP_ROLES:
+        return device.organization_id == viewer.organization_id
+    if viewer.role is Role.DONOR:
+        return device.donor_id == viewer.organization_id
+    return False
+
+
 def can_work_on(viewer: User, device: Device) -> bool:
     """Whether the viewer may record work on or move this device."""
     if viewer.role is Role.ADMIN:
@@ -59,15 +70,20 @@ def require_work_on(viewer: User, device: Device) -> None:
         raise Forbidden(f"a {viewer.role} may not change device {codes.format_code(device.code)}")
 
 
+def parse_scanned(raw_code: str) -> str:
+    """The code in scanner text (normalised); a wrong check character is 422 ``invalid_code``."""
+    try:
+        return codes.parse_code(raw_code)
+    except codes.InvalidCode as exc:
+        raise InvalidCodeError(str(exc)) from exc
+
+
 def get_device(session: Session, *, viewer: User, raw_code: str) -> Device:
     """The device a (possibly scanned) code names, if the viewer may see it.
 
     A code with a wrong check character is invalid (422); a valid code nobody may see is 404.
     """
-    try:
-        code = codes.parse_code(raw_code)
-    except codes.InvalidCode as exc:
-        raise InvalidCodeError(str(exc)) from exc
+    code = parse_scanned(raw_code)
     device = session.scalar(visible_devices(viewer).where(Device.code == code))
     if device is None:
         raise NotFound(f"no device {codes.format_code(code)}")
@@ -254,35 +270,39 @@ class DeviceFacts:
 # One round trip for every fact the rules need (the scan station asks on every scan). Plain SQL
 # because the statement is fixed: building and caching it through the ORM cost more than running
 # it. "Since the last return" compares with the latest event that moved the device to returned.
-_FACTS_SQL = text(
-    """
-    WITH since AS (
+# ``{device}`` is the SQL expression of the device's id: the scan look-up embeds the same facts
+# (its own aliases must differ from the ones used here: d, g, e, r, since, latest).
+FACTS_CTES = """
+    since AS (
         SELECT MAX(at) AS at FROM device_events
-        WHERE device_id = :device_id AND to_status = 'returned'
+        WHERE device_id = {device} AND to_status = 'returned'
     ),
     latest AS (
         SELECT e.result, e.verified FROM erasure_records e
         WHERE e.id IN (
             SELECT MAX(r.id) FROM erasure_records r, since
-            WHERE r.device_id = :device_id AND (since.at IS NULL OR r.recorded_at >= since.at)
+            WHERE r.device_id = {device} AND (since.at IS NULL OR r.recorded_at >= since.at)
             GROUP BY r.storage_serial
         )
     )
-    SELECT
-        EXISTS (SELECT 1 FROM diagnosis_records d, since
-                WHERE d.device_id = :device_id AND (since.at IS NULL OR d.recorded_at >= since.at)),
-        EXISTS (SELECT 1 FROM grade_records g, since
-                WHERE g.device_id = :device_id AND (since.at IS NULL OR g.recorded_at >= since.at)),
-        (SELECT COUNT(*) FROM latest),
-        (SELECT COUNT(*) FROM latest WHERE result = 'erased' AND verified)
-    """
+"""
+FACTS_COLUMNS = """
+    EXISTS (SELECT 1 FROM diagnosis_records d, since
+            WHERE d.device_id = {device} AND (since.at IS NULL OR d.recorded_at >= since.at))
+        AS f_diagnosed,
+    EXISTS (SELECT 1 FROM grade_records g, since
+            WHERE g.device_id = {device} AND (since.at IS NULL OR g.recorded_at >= since.at))
+        AS f_graded,
+    (SELECT COUNT(*) FROM latest) AS f_media,
+    (SELECT COUNT(*) FROM latest WHERE result = 'erased' AND verified) AS f_cleared
+"""
+_FACTS_SQL = text(
+    f"WITH {FACTS_CTES.format(device=':device_id')} SELECT {FACTS_COLUMNS.format(device=':device_id')}"
 )
 
 
-def device_facts(session: Session, device: Device) -> DeviceFacts:
-    """Read the facts the rules need about a device, in one query."""
-    session.flush()  # records added in this transaction count
-    diagnosed, graded, media, cleared = session.execute(_FACTS_SQL, {"device_id": device.id}).one()
+def facts_of(diagnosed: object, graded: object, media: int, cleared: int) -> DeviceFacts:
+    """The facts from the four values the facts SQL selects."""
     return DeviceFacts(
         diagnosed=bool(diagnosed),
         graded=bool(graded),
@@ -290,16 +310,24 @@ def device_facts(session: Session, device: Device) -> DeviceFacts:
     )
 
 
+def device_facts(session: Session, device: Device) -> DeviceFacts:
+    """Read the facts the rules need about a device, in one query."""
+    session.flush()  # records added in this transaction count
+    return facts_of(*session.execute(_FACTS_SQL, {"device_id": device.id}).one())
+
+
 def has_verified_erasure(session: Session, device: Device) -> bool:
     """Whether the storage was verified erased (or destroyed) since the device last came back."""
     return device_facts(session, device).erasure_cleared
 
 
-def blocking_rule(
-    session: Session, device: Device, target: DeviceStatus, facts: DeviceFacts | None = None
-) -> str | None:
+def blocking_rule(session: Session, device: Device, target: DeviceStatus) -> str | None:
     """Why a legal transition is still refused (data protection, records, grade, hold), or None."""
-    facts = facts or device_facts(session, device)
+    return rule_against(device, target, device_facts(session, device))
+
+
+def rule_against(device: Device, target: DeviceStatus, facts: DeviceFacts) -> str | None:
+    """The rule that refuses this legal transition given the device's facts, or None."""
     if target is DeviceStatus.WIPED and not device.has_storage:
         return "the device has no storage to wipe"
     needs_erasure = target in ERASURE_REQUIRED or target is DeviceStatus.WIPED
@@ -324,10 +352,12 @@ def blocking_rule(
 
 def possible_next(session: Session, device: Device) -> list[DeviceStatus]:
     """The statuses the device could move to now: allowed by the table and by every rule."""
-    facts = device_facts(session, device)
-    return [
-        s for s in allowed_next(device.status) if blocking_rule(session, device, s, facts) is None
-    ]
+    return next_statuses(device, device_facts(session, device))
+
+
+def next_statuses(device: Device, facts: DeviceFacts) -> list[DeviceStatus]:
+    """The statuses allowed by the table and by every rule, given the device's facts."""
+    return [s for s in allowed_next(device.status) if rule_against(device, s, facts) is None]
 
 
 def change_status(

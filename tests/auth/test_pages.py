@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from starlette.types import Message, Receive, Scope, Send
 
 from collecte.auth.models import Role
+from collecte.core.web import PageSessionMiddleware
 from collecte.orgs.models import OrgKind
 from tests.factories.accounts import PASSWORD, make_organization, make_site, make_user
 
@@ -149,3 +152,23 @@ def test_error_pages_are_html_for_browsers(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "Page introuvable" in response.text
+
+
+@pytest.mark.parametrize(("path", "has_session"), [("/api/v1/scan", False), ("/devices", True)])
+def test_the_page_session_is_opened_for_pages_only(path: str, has_session: bool) -> None:
+    seen: dict[str, bool] = {}
+
+    async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+        seen["session"] = "session" in scope
+
+    middleware = PageSessionMiddleware(inner, secret_key="test-secret-not-for-production")
+    scope: Scope = {"type": "http", "path": path, "headers": [], "query_string": b""}
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        return None
+
+    asyncio.run(middleware(scope, receive, send))
+    assert seen == {"session": has_session}

@@ -1,0 +1,178 @@
+"""The plain scan (no action) answered in one look-up: same rules, same answers as the full path."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import Role, User
+from collecte.auth.tokens import issue_token
+from collecte.config import Settings
+from collecte.core.errors import InvalidCodeError, NotAuthenticated, NotFound
+from collecte.devices import codes, scanning, service
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.models import Device
+from collecte.devices.schemas import DeviceOut
+from collecte.orgs.models import OrgKind
+from tests.factories.accounts import auth_headers, make_organization, make_user
+from tests.factories.devices import Workshop
+
+
+@pytest.fixture
+def workshop(db: Session) -> Workshop:
+    return Workshop(db)
+
+
+def _look_up(
+    db: Session, *, settings: Settings, token: str | None, raw_code: str
+) -> scanning.ScanResult:
+    db.flush()  # what the test set up is visible on the session's connection
+    return scanning.look_up(db.connection(), settings=settings, token=token, raw_code=raw_code)
+
+
+def _token(settings: Settings, user: User) -> str:
+    return issue_token(settings.effective_secret_key, user)
+
+
+def test_can_see_agrees_with_visible_devices_for_every_role(
+    db: Session, workshop: Workshop
+) -> None:
+    ours = workshop.receive(serial="OURS")
+    elsewhere = Workshop(db)
+    theirs = elsewhere.receive(serial="THEIRS")
+    viewers = [make_user(db, role=role) for role in Role]
+    viewers += [
+        make_user(db, role=Role.TECHNICIAN, organization=workshop.organization),
+        make_user(db, role=Role.COORDINATOR, organization=workshop.organization),
+        make_user(db, role=Role.DONOR, organization=workshop.donor),
+        make_user(db, role=Role.DONOR, organization=elsewhere.donor),
+    ]
+    seen_somewhere = 0
+    for viewer in viewers:
+        by_query = set(db.scalars(service.visible_devices(viewer).with_only_columns(Device.id)))
+        for device in (ours, theirs):
+            assert service.can_see(viewer, device) == (device.id in by_query), (viewer.role, device)
+            seen_somewhere += device.id in by_query
+    assert 0 < seen_somewhere < 2 * len(viewers)  # the cases differ: the check can fail
+
+
+def _prepared(workshop: Workshop) -> list[Device]:
+    """Devices at the points where the facts change the allowed actions."""
+    received = workshop.receive(serial="A")
+    diagnosed = workshop.receive(serial="B")
+    workshop.diagnose(diagnosed)
+    wiped = workshop.receive(serial="C")
+    workshop.diagnose(wiped)
+    workshop.wipe(wiped)
+    failed = workshop.receive(serial="D")
+    workshop.diagnose(failed)
+    workshop.wipe(failed, result="failed", verified=False)
+    graded = workshop.receive(serial="E")
+    workshop.diagnose(graded)
+    workshop.wipe(graded)
+    workshop.grade(graded)  # recording the grade moves it to graded
+    assert graded.status is DeviceStatus.GRADED
+    held = workshop.receive(serial="F")
+    service.hold_device(workshop.db, device=held, actor=workshop.technician, reason="part")
+    no_storage = workshop.receive(serial="G", has_storage=False)
+    workshop.diagnose(no_storage)
+    return [received, diagnosed, wiped, failed, graded, held, no_storage]
+
+
+def test_look_up_answers_as_the_full_path(
+    db: Session, workshop: Workshop, settings: Settings
+) -> None:
+    token = _token(settings, workshop.technician)
+    answers = set()
+    for device in _prepared(workshop):
+        quick = _look_up(db, settings=settings, token=token, raw_code=device.code)
+        full = scanning.scan_code(db, viewer=workshop.technician, raw_code=device.code)
+        assert quick.allowed_actions == full.allowed_actions, device.serial
+        assert DeviceOut.model_validate(quick.device) == DeviceOut.model_validate(full.device)
+        answers.add(tuple(quick.allowed_actions))
+    assert len(answers) >= 4  # the facts really differ between these devices
+
+
+def test_look_up_refuses_revoked_and_inactive_tokens(
+    db: Session, workshop: Workshop, settings: Settings
+) -> None:
+    device = workshop.receive()
+    token = _token(settings, workshop.technician)
+    assert _look_up(db, settings=settings, token=token, raw_code=device.code)
+    workshop.technician.password_hash = "$argon2id$changed"
+    db.flush()
+    with pytest.raises(NotAuthenticated):
+        _look_up(db, settings=settings, token=token, raw_code=device.code)
+    other = make_user(db, role=Role.TECHNICIAN, organization=workshop.organization)
+    other_token = _token(settings, other)
+    other.active = False
+    db.flush()
+    with pytest.raises(NotAuthenticated):
+        _look_up(db, settings=settings, token=other_token, raw_code=device.code)
+    with pytest.raises(NotAuthenticated):
+        _look_up(db, settings=settings, token=None, raw_code=device.code)
+    removed = make_user(db, role=Role.TECHNICIAN, organization=workshop.organization)
+    removed_token = _token(settings, removed)
+    db.delete(removed)
+    db.flush()
+    with pytest.raises(NotAuthenticated):
+        _look_up(db, settings=settings, token=removed_token, raw_code=device.code)
+
+
+def test_look_up_order_of_refusals(
+    client: TestClient, db: Session, workshop: Workshop, settings: Settings
+) -> None:
+    bad_code = {"code": "7K3Q XMT5"}  # wrong check character
+    assert client.post("/api/v1/scan", json=bad_code).status_code == 401
+    partner = make_user(db, role=Role.PARTNER)
+    assert (
+        client.post(
+            "/api/v1/scan", json=bad_code, headers=auth_headers(settings, partner)
+        ).status_code
+        == 403
+    )
+    refused = client.post(
+        "/api/v1/scan", json=bad_code, headers=auth_headers(settings, workshop.technician)
+    )
+    assert (refused.status_code, refused.json()["error"]) == (422, "invalid_code")
+    unknown = client.post(
+        "/api/v1/scan",
+        json={"code": codes.generate_code()},
+        headers=auth_headers(settings, workshop.technician),
+    )
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "not_found")
+
+
+def test_look_up_hides_other_workshops_and_donors_devices(
+    db: Session, workshop: Workshop, settings: Settings
+) -> None:
+    device = workshop.receive()
+    stranger = make_user(db, role=Role.TECHNICIAN)
+    with pytest.raises(NotFound):
+        _look_up(db, settings=settings, token=_token(settings, stranger), raw_code=device.code)
+    coordinator = make_user(
+        db, role=Role.COORDINATOR, organization=make_organization(db, kind=OrgKind.WORKSHOP)
+    )
+    with pytest.raises(NotFound):
+        _look_up(db, settings=settings, token=_token(settings, coordinator), raw_code=device.code)
+    with pytest.raises(InvalidCodeError):
+        _look_up(db, settings=settings, token=_token(settings, stranger), raw_code="7K3QXMT5")
+
+
+def test_plain_scans_within_two_seconds_count_once_through_the_api(
+    client: TestClient, db: Session, workshop: Workshop, settings: Settings
+) -> None:
+    device = workshop.receive()
+    headers = auth_headers(settings, workshop.technician)
+    first = client.post("/api/v1/scan", json={"code": device.code}, headers=headers).json()
+    again = client.post("/api/v1/scan", json={"code": device.code}, headers=headers).json()
+    assert (first["duplicate"], again["duplicate"]) == (False, True)
+    # An action scan right after is not a repeat of the plain one.
+    held = client.post(
+        "/api/v1/scan",
+        json={"code": device.code, "action": "hold", "reason": "pile"},
+        headers=headers,
+    ).json()
+    assert (held["duplicate"], held["applied"]) == (False, "hold")
+    assert device.hold_reason == "pile"
