@@ -27,6 +27,8 @@ from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
 from collecte.notifications import router as notifications_router
 from collecte.orgs import router as orgs_router
+from collecte.pickups import inventory_router as pickups_inventory_router
+from collecte.pickups import pages as pickups_pages
 from collecte.pickups import router as pickups_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -80,11 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(labels_router.router)
     app.include_router(pickups_router.router)
     app.include_router(pickups_router.donors_router)
+    app.include_router(pickups_inventory_router.router)
     app.include_router(notifications_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)
     app.include_router(labels_pages.router)
+    app.include_router(pickups_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "collecte@localhost"
+    van_capacity_kg: float = Field(
+        default=600,
+        gt=0,
+        le=40_000,
+        description="Payload of a collection van, for run sheets (a small urban van carries ~600 kg).",
+    )
     # Kept open per process: more than the busiest station load measured (16 concurrent scans),
     # because an overflow connection is closed on check-in and reopening one costs a PostgreSQL
     # session start; with 10 + 5 the scan benchmark opened 106 sessions in 8 s and its p99 tripled.

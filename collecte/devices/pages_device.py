@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,8 +29,9 @@ from collecte.devices.models import Device
 from collecte.devices.pages_forms import (
     STAFF_VIEWERS,
     FormDep,
+    Refusal,
+    act_in_savepoint,
     decimal,
-    field_errors,
     form_texts,
     local_time,
     translate,
@@ -202,42 +202,41 @@ def act_on_device(
     renamed: dict[str, str] | None = None,
 ) -> Response:
     """Run one form's service call in a savepoint: redirect on success, the page again if refused."""
-    try:
-        with session.begin_nested():
-            action()
-    except ValidationError as exc:
-        errors = {
-            (renamed or {}).get(field, field): message
-            for field, message in field_errors(request, exc).items()
-        }
-        return device_page(
-            request,
-            session,
-            user,
-            device,
-            form=form,
-            values=values,
-            errors=errors,
-            error=translate(request, N_("Some fields need correcting.")),
-            status_code=422,
-        )
-    except CollecteError as exc:
+
+    def describe(exc: CollecteError) -> Refusal:
         listed = exc.extra.get("problems")
-        return device_page(
-            request,
-            session,
-            user,
-            device,
-            form=form,
-            values=values,
-            error=translate(
+        return Refusal(
+            exc.status_code,
+            translate(
                 request,
                 exc.detail if not listed else N_("Some checklist answers are missing or invalid:"),
             ),
             problems=[str(p) for p in listed] if isinstance(listed, list) else [],
-            status_code=exc.status_code,
         )
-    return redirect(f"/devices/{device.code}?done={form}")
+
+    def refused(refusal: Refusal) -> Response:
+        return device_page(
+            request,
+            session,
+            user,
+            device,
+            form=form,
+            values=values,
+            error=refusal.error,
+            errors=refusal.errors,
+            problems=refusal.problems,
+            status_code=refusal.status_code,
+        )
+
+    return act_in_savepoint(
+        request,
+        session,
+        action=action,
+        done_url=f"/devices/{device.code}?done={form}",
+        refused=refused,
+        describe=describe,
+        renamed=renamed,
+    )
 
 
 @router.post("/devices/{code}/transition", dependencies=[Depends(require_csrf)])

@@ -1,22 +1,26 @@
-"""What the device and label pages share: reading form posts, field errors, local times."""
+"""What the device, label and pickup pages share: reading form posts, running a form's service
+call, field errors, local times."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from collecte.auth.models import Role, User
 from collecte.core import i18n
-from collecte.core.errors import Forbidden
+from collecte.core.errors import CollecteError, Forbidden
 from collecte.core.i18n import gettext
 from collecte.core.vocabulary import N_, label
-from collecte.core.web import request_language
+from collecte.core.web import redirect, request_language
 
 # Workshops of the programme work in metropolitan France: pages show and read times in that zone
 # (a datetime-local field carries no zone); everything is stored in UTC.
@@ -114,6 +118,48 @@ def field_errors(request: Request, error: ValidationError) -> dict[str, str]:
             text = translate(request, message) % {"limit": limit}
         found.setdefault(field, text)
     return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """Why a form was refused, to show beside it: a message, one per field, a list of problems."""
+
+    status_code: int
+    error: str
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+
+def act_in_savepoint(
+    request: Request,
+    session: Session,
+    *,
+    action: Callable[[], object],
+    done_url: str,
+    refused: Callable[[Refusal], Response],
+    describe: Callable[[CollecteError], Refusal] | None = None,
+    renamed: Mapping[str, str] | None = None,
+) -> Response:
+    """Run one form's service call in a savepoint: redirect on success, the page again if refused.
+
+    The savepoint drops any half-written record; ``describe`` words a service refusal (by default
+    its detail, translated) and ``renamed`` maps a schema field to the form field showing it.
+    """
+    try:
+        with session.begin_nested():
+            action()
+    except ValidationError as exc:
+        errors = {
+            (renamed or {}).get(name, name): text
+            for name, text in field_errors(request, exc).items()
+        }
+        error = translate(request, N_("Some fields need correcting."))
+        return refused(Refusal(422, error, errors))
+    except CollecteError as exc:
+        if describe is not None:
+            return refused(describe(exc))
+        return refused(Refusal(exc.status_code, translate(request, exc.detail)))
+    return redirect(done_url)
 
 
 def local_time(value: dt.datetime | None) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from collecte.auth.deps import CurrentUser, SettingsDep
-from collecte.auth.models import Role
+from collecte.auth.models import Role, User
 from collecte.core.db import SessionDep
 from collecte.core.errors import Conflict, NotFound
 from collecte.core.schemas import IdPath, Limit, Offset
@@ -16,7 +18,7 @@ from collecte.devices import certificates
 from collecte.documents.router import pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
-from collecte.pickups import service
+from collecte.pickups import runsheet, service
 from collecte.pickups.documents import collection_proof
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.reports import donation_receipt_data, traceability
@@ -26,10 +28,27 @@ from collecte.pickups.schemas import (
     PickupCreate,
     PickupOut,
     PickupUpdate,
+    RunSheetOut,
     ScheduleIn,
 )
 
 router = APIRouter(prefix="/api/v1/pickups", tags=["pickups"])
+
+RunDate = Annotated[dt.date, Query(alias="date", description="The day of the round (YYYY-MM-DD).")]
+Vehicle = Annotated[
+    str,
+    Query(
+        max_length=60, description="The vehicle set when scheduling; empty for pickups without one."
+    ),
+]
+RunSite = Annotated[
+    int | None,
+    Query(ge=1, le=2**31 - 1, description="The receiving site, when the van serves several."),
+]
+Capacity = Annotated[
+    float | None,
+    Query(gt=0, le=40_000, description="Payload in kg; default COLLECTE_VAN_CAPACITY_KG."),
+]
 
 
 @router.post("", status_code=201, response_model=PickupOut)
@@ -51,6 +70,104 @@ def list_pickups(
     if status is not None:
         query = query.where(Pickup.status == status)
     return list(session.scalars(query.order_by(Pickup.id.desc()).limit(limit).offset(offset)))
+
+
+def requested_run_sheet(
+    on: RunDate,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
+    vehicle: Vehicle = "",
+    site_id: RunSite = None,
+    capacity_kg: Capacity = None,
+) -> RunSheetOut:
+    """The run sheet the query names (a dependency: the JSON and the PDF routes read the same)."""
+    return runsheet.run_sheet(
+        session,
+        viewer=viewer,
+        on=on,
+        vehicle=vehicle,
+        site_id=site_id,
+        capacity_kg=capacity_kg or settings.van_capacity_kg,
+    )
+
+
+RequestedRunSheet = Annotated[RunSheetOut, Depends(requested_run_sheet)]
+
+
+def run_sheet_response(
+    session: Session, *, sheet: RunSheetOut, actor: User, programme: str
+) -> Response:
+    """The run sheet as a recorded PDF download (the API's and the page's)."""
+    content, document = runsheet.run_sheet_pdf(
+        session, sheet=sheet, actor=actor, programme=programme
+    )
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in sheet.vehicle) or "no-vehicle"
+    return pdf_response(content, document, f"run-sheet-{sheet.date.isoformat()}-{slug}.pdf")
+
+
+def proof_response(session: Session, *, pickup: Pickup, actor: User, programme: str) -> Response:
+    """The collection proof of a pickup as a recorded PDF download (the API's and the page's)."""
+    content, document = collection_proof(session, pickup=pickup, actor=actor, programme=programme)
+    return pdf_response(content, document, f"collection-proof-{pickup.id}.pdf")
+
+
+def certificate_response(
+    session: Session, *, pickup: Pickup, actor: User, programme: str
+) -> Response:
+    """A pickup's batch erasure certificate as a recorded PDF download (the API's and the page's)."""
+    donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
+    content, document = certificates.donor_batch_certificate(
+        session, viewer=actor, donor=donor, pickup_id=pickup.id, programme=programme
+    )
+    return pdf_response(content, document, f"erasure-certificate-pickup-{pickup.id}.pdf")
+
+
+def schedule_as_planned(
+    session: Session, *, viewer: User, pickup: Pickup, plan: ScheduleIn
+) -> Pickup:
+    """Schedule a pickup as the validated plan says (the API's and the page's form)."""
+    return service.schedule_pickup(
+        session,
+        viewer=viewer,
+        pickup=pickup,
+        date=plan.date,
+        site_id=plan.site_id,
+        window_start=plan.window_start,
+        window_end=plan.window_end,
+        vehicle=plan.vehicle,
+    )
+
+
+def collect_as_recorded(
+    session: Session, *, viewer: User, pickup: Pickup, record: CollectIn
+) -> Pickup:
+    """Record a collection as the validated record says (the API's and the page's form)."""
+    counts = {str(k): v for k, v in record.counts.items()} if record.counts is not None else None
+    return service.collect_pickup(
+        session,
+        viewer=viewer,
+        pickup=pickup,
+        weight_kg=record.weight_kg,
+        released_by=record.released_by,
+        received_by=record.received_by,
+        counts=counts,
+    )
+
+
+# The run-sheet routes come before "/{pickup_id}" so that the path is never read as an id.
+@router.get("/run-sheet", response_model=RunSheetOut)
+def read_run_sheet(sheet: RequestedRunSheet) -> RunSheetOut:
+    """A vehicle's scheduled stops of the day in solved order, with those left out (coordinator)."""
+    return sheet
+
+
+@router.get("/run-sheet.pdf", response_class=Response)
+def run_sheet_pdf(
+    sheet: RequestedRunSheet, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+) -> Response:
+    """The daily run sheet PDF of a vehicle: stops in order, access, contacts, windows, volume."""
+    return run_sheet_response(session, sheet=sheet, actor=viewer, programme=settings.programme_name)
 
 
 @router.get("/{pickup_id}", response_model=PickupOut)
@@ -85,16 +202,7 @@ def schedule_pickup(
 ) -> Pickup:
     """Plan the pickup: date, window, receiving site, vehicle (coordinator)."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    return service.schedule_pickup(
-        session,
-        viewer=viewer,
-        pickup=pickup,
-        date=body.date,
-        site_id=body.site_id,
-        window_start=body.window_start,
-        window_end=body.window_end,
-        vehicle=body.vehicle,
-    )
+    return schedule_as_planned(session, viewer=viewer, pickup=pickup, plan=body)
 
 
 @router.post("/{pickup_id}/collect", response_model=PickupOut)
@@ -103,16 +211,7 @@ def collect_pickup(
 ) -> Pickup:
     """Record the collection: counts per category, weight, who released and who received."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    counts = {str(k): v for k, v in body.counts.items()} if body.counts is not None else None
-    return service.collect_pickup(
-        session,
-        viewer=viewer,
-        pickup=pickup,
-        weight_kg=body.weight_kg,
-        released_by=body.released_by,
-        received_by=body.received_by,
-        counts=counts,
-    )
+    return collect_as_recorded(session, viewer=viewer, pickup=pickup, record=body)
 
 
 @router.get("/{pickup_id}/reconciliation")
@@ -128,10 +227,7 @@ def proof(
 ) -> Response:
     """The collection proof (bordereau) of a collected pickup."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    content, document = collection_proof(
-        session, pickup=pickup, actor=viewer, programme=settings.programme_name
-    )
-    return pdf_response(content, document, f"collection-proof-{pickup.id}.pdf")
+    return proof_response(session, pickup=pickup, actor=viewer, programme=settings.programme_name)
 
 
 @router.get("/{pickup_id}/erasure-certificate.pdf", response_class=Response)
@@ -140,11 +236,9 @@ def erasure_certificate(
 ) -> Response:
     """The batch erasure certificate of a pickup: one row per storage, refused while any is untreated."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
-    content, document = certificates.donor_batch_certificate(
-        session, viewer=viewer, donor=donor, pickup_id=pickup.id, programme=settings.programme_name
+    return certificate_response(
+        session, pickup=pickup, actor=viewer, programme=settings.programme_name
     )
-    return pdf_response(content, document, f"erasure-certificate-pickup-{pickup.id}.pdf")
 
 
 @router.get("/{pickup_id}/donation-receipt")

@@ -153,3 +153,77 @@ class PickupOut(BaseModel):
     received_by: str
     cancelled_at: dt.datetime | None
     cancel_reason: str
+
+
+class RunSheetItem(BaseModel):
+    category: str
+    quantity: int
+
+
+class RunSheetStop(BaseModel):
+    """One pickup on a van's day: where, how to get in, whom to call, when, what to load."""
+
+    position: int | None = Field(description="Place on the solved route (1-based); null off it.")
+    pickup_id: int
+    donor_name: str
+    address: str
+    building: str
+    floor: str
+    room: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    access: list[str] = Field(description="elevator, loading dock, stairs, van parking")
+    access_notes: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    call_ahead: bool
+    windows: list[str] = Field(description="Windows the stop was planned in, as HH:MM-HH:MM.")
+    arrival: str | None = Field(description="Estimated time at the door (HH:MM); null off route.")
+    departure: str | None
+    items: list[RunSheetItem]
+    item_count: int
+    expected_weight_kg: float
+    weight_estimated: bool = Field(description="True when estimated from typical item weights.")
+    service_minutes: int
+    reason: str | None = Field(default=None, description="Why the solver left the stop out.")
+
+
+class RunSheetSite(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    address: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+
+
+class RunSheetOut(BaseModel):
+    """A van's day: the solved route, the stops it could not fit, those without coordinates."""
+
+    date: dt.date
+    vehicle: str
+    site: RunSheetSite
+    depot_located: bool = Field(description="False when the site has no coordinates.")
+    capacity_kg: float
+    average_speed_kmh: float
+    working_day: str
+    departure: str | None = Field(description="Leaving the site (HH:MM).")
+    return_at: str | None = Field(description="Back at the site (HH:MM); null without coordinates.")
+    stops: list[RunSheetStop] = Field(description="The route, in order.")
+    unassigned: list[RunSheetStop] = Field(description="Left out by the solver, with a reason.")
+    uncoordinated: list[RunSheetStop] = Field(
+        description="Without coordinates: not ordered by the solver, listed in window order."
+    )
+    planned_weight_kg: float = Field(description="Expected load of the routed stops.")
+    total_weight_kg: float = Field(description="Routed stops plus those without coordinates.")
+    total_items: int
+    over_capacity: bool = Field(
+        description="The routed stops and those without coordinates exceed the capacity."
+    )
+    solver: str

@@ -20,6 +20,10 @@ from collecte.pickups.models import Pickup, PickupStatus
 
 EDITABLE = (PickupStatus.REQUESTED,)
 CANCELLABLE = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
+SCHEDULABLE = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
+SCHEDULERS = (Role.ADMIN, Role.COORDINATOR)
+COLLECTORS = (Role.ADMIN, *WORKSHOP_ROLES)
+BOOKERS = (Role.DONOR, *SCHEDULERS)
 
 
 def visible_pickups(viewer: User) -> Select[Pickup]:
@@ -39,6 +43,12 @@ def visible_pickups(viewer: User) -> Select[Pickup]:
             )
         )
     return query.where(false())
+
+
+def known_vehicles(session: Session, *, viewer: User) -> list[str]:
+    """The vehicles named on the pickups a viewer sees, sorted: a form's suggestions."""
+    query = visible_pickups(viewer).with_only_columns(Pickup.vehicle).where(Pickup.vehicle != "")
+    return sorted(session.scalars(query.distinct().limit(50)))
 
 
 def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
@@ -76,7 +86,7 @@ def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> P
         if donor_id not in (None, viewer.organization_id):
             raise Forbidden("a donor books pickups for its own organisation only")
         donor_id = viewer.organization_id
-    elif viewer.role not in (Role.ADMIN, Role.COORDINATOR):
+    elif viewer.role not in BOOKERS:
         raise Forbidden(f"a {viewer.role} may not book pickups")
     donor = session.get(Organization, donor_id) if donor_id is not None else None
     if donor is None or donor.kind is not OrgKind.DONOR:
@@ -95,21 +105,47 @@ def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> P
     return pickup
 
 
+def may_change(viewer: User, pickup: Pickup) -> bool:
+    """Whether the viewer may edit or cancel this pickup: its donor, a coordinator, the operator."""
+    if viewer.role is Role.DONOR:
+        return viewer.organization_id == pickup.donor_id
+    return viewer.role in SCHEDULERS
+
+
 def _require_donor_or_coordinator(viewer: User, pickup: Pickup) -> None:
-    if viewer.role is Role.DONOR and viewer.organization_id == pickup.donor_id:
-        return
-    if viewer.role in (Role.ADMIN, Role.COORDINATOR):
-        return
-    raise Forbidden(f"a {viewer.role} may not change this pickup")
+    if not may_change(viewer, pickup):
+        raise Forbidden(f"a {viewer.role} may not change this pickup")
+
+
+def may_edit(viewer: User, pickup: Pickup) -> bool:
+    """Whether the viewer may still edit this request (it is not scheduled yet)."""
+    return may_change(viewer, pickup) and pickup.status in EDITABLE
+
+
+def may_cancel(viewer: User, pickup: Pickup) -> bool:
+    return may_change(viewer, pickup) and pickup.status in CANCELLABLE
+
+
+def may_schedule(viewer: User, pickup: Pickup) -> bool:
+    return viewer.role in SCHEDULERS and pickup.status in SCHEDULABLE
+
+
+def may_collect(viewer: User, pickup: Pickup) -> bool:
+    return viewer.role in COLLECTORS and pickup.status is PickupStatus.SCHEDULED
+
+
+def require_editable(viewer: User, pickup: Pickup) -> None:
+    """Refuse an edit by someone who may not change the pickup, or once it is scheduled."""
+    _require_donor_or_coordinator(viewer, pickup)
+    if pickup.status not in EDITABLE:
+        raise InvalidTransition(f"a {pickup.status} pickup can no longer be edited", allowed=[])
 
 
 def update_pickup(
     session: Session, *, viewer: User, pickup: Pickup, changes: dict[str, Any]
 ) -> Pickup:
     """Edit a request; once scheduled, the plan is the coordinator's and edits are refused."""
-    _require_donor_or_coordinator(viewer, pickup)
-    if pickup.status not in EDITABLE:
-        raise InvalidTransition(f"a {pickup.status} pickup can no longer be edited", allowed=[])
+    require_editable(viewer, pickup)
     if "postcode" in changes:
         pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
     for name, value in _jsonable(changes).items():
@@ -142,9 +178,9 @@ def schedule_pickup(
     vehicle: str = "",
 ) -> Pickup:
     """Plan the pickup: the day, the window, the receiving site of the coordinator's workshop, the van."""
-    if viewer.role not in (Role.ADMIN, Role.COORDINATOR):
+    if viewer.role not in SCHEDULERS:
         raise Forbidden(f"a {viewer.role} may not schedule pickups")
-    if pickup.status not in (PickupStatus.REQUESTED, PickupStatus.SCHEDULED):
+    if pickup.status not in SCHEDULABLE:
         raise InvalidTransition(f"a {pickup.status} pickup cannot be scheduled", allowed=[])
     site = own_site(session, viewer=viewer, site_id=site_id)
     if window_start and window_end and window_end <= window_start:
@@ -170,7 +206,7 @@ def collect_pickup(
     counts: dict[str, int] | None = None,
 ) -> Pickup:
     """Record what left the donor's premises: counts per category, weight, who released and received."""
-    if viewer.role not in (Role.ADMIN, *WORKSHOP_ROLES):
+    if viewer.role not in COLLECTORS:
         raise Forbidden(f"a {viewer.role} may not record a collection")
     if pickup.status is not PickupStatus.SCHEDULED:
         raise InvalidTransition(

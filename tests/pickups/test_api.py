@@ -36,21 +36,6 @@ BOOKING: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def workshop(db: Session) -> Workshop:
-    return Workshop(db)
-
-
-@pytest.fixture
-def donor_user(db: Session, workshop: Workshop) -> User:
-    return make_user(db, role=Role.DONOR, organization=workshop.donor)
-
-
-@pytest.fixture
-def coordinator(db: Session, workshop: Workshop) -> User:
-    return make_user(db, role=Role.COORDINATOR, organization=workshop.organization)
-
-
 def _book(client: TestClient, settings: Settings, user: User, **extra: Any) -> dict[str, Any]:
     response = client.post(
         "/api/v1/pickups", json={**BOOKING, **extra}, headers=auth_headers(settings, user)

@@ -1,0 +1,47 @@
+"""JSON API: replace a pickup's declared serials with those of the donor's inventory file."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from fastapi import APIRouter, UploadFile
+
+from collecte.auth.deps import CurrentUser
+from collecte.core.db import SessionDep
+from collecte.core.errors import CollecteError
+from collecte.core.schemas import IdPath
+from collecte.pickups import service
+from collecte.pickups.inventory import parse_inventory
+from collecte.pickups.models import Pickup
+from collecte.pickups.schemas import PickupOut
+
+MAX_INVENTORY_BYTES = 5 * 1024 * 1024
+
+router = APIRouter(prefix="/api/v1/pickups", tags=["pickups"])
+
+
+class FileTooLarge(CollecteError):
+    status_code: ClassVar[int] = 413
+    kind: ClassVar[str] = "too_large"
+
+
+def read_inventory_upload(upload: UploadFile) -> bytes:
+    """The uploaded bytes, refused beyond the size limit."""
+    raw = upload.file.read(MAX_INVENTORY_BYTES + 1)
+    if len(raw) > MAX_INVENTORY_BYTES:
+        raise FileTooLarge("the inventory file is larger than 5 MiB")
+    return raw
+
+
+@router.put("/{pickup_id}/inventory", response_model=PickupOut)
+def replace_inventory(
+    pickup_id: IdPath, file: UploadFile, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Replace the declared serials with those of an inventory CSV (serial or asset_tag column),
+    while the pickup can still be edited."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    service.require_editable(viewer, pickup)  # who may and whether it still can, before the file
+    serials = parse_inventory(read_inventory_upload(file))
+    return service.update_pickup(
+        session, viewer=viewer, pickup=pickup, changes={"declared_serials": serials}
+    )

@@ -1,0 +1,216 @@
+"""The planning board: requested, scheduled and collected pickups side by side, with filters.
+
+A coordinator plans rounds from it; a donor gets the same page with its own pickups only (the
+board reads ``service.visible_pickups``, like every other pickup page and endpoint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from collecte.auth.deps import WebUser
+from collecte.auth.models import Role, User
+from collecte.core.db import SessionDep
+from collecte.core.errors import Forbidden
+from collecte.core.schemas import MAX_ID
+from collecte.core.types import utcnow
+from collecte.core.web import render
+from collecte.devices.pages_forms import LOCAL_ZONE, STAFF_VIEWERS, local_date
+from collecte.orgs.models import Organization, Site
+from collecte.orgs.service import visible_sites
+from collecte.pickups import service
+from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.pages_forms import pickup_label, window_bounds, window_text
+
+router = APIRouter(include_in_schema=False)
+
+BOARD_STATUSES = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED, PickupStatus.COLLECTED)
+SHOWN_PER_STATUS = 100  # the most recent of a long column; the count says how many there are
+_AREA = re.compile(r"^(\d{1,5}|2[AaBb])$")
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    status: PickupStatus | None
+    date_from: dt.date | None
+    date_to: dt.date | None
+    area: str
+    site_id: int | None
+    vehicle: str
+    q: str
+
+    @property
+    def dated(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _filters(params: dict[str, str]) -> BoardFilters:
+    """The query string as filters; a value that means nothing filters nothing."""
+    try:
+        status = PickupStatus(params["status"]) if params["status"] else None
+    except ValueError:
+        status = None
+    site_id = int(params["site_id"]) if params["site_id"].isdigit() else None
+    return BoardFilters(
+        status=status,
+        date_from=_date(params["date_from"]),
+        date_to=_date(params["date_to"]),
+        area=params["area"].upper() if _AREA.match(params["area"]) else "",
+        site_id=site_id if site_id is not None and site_id <= MAX_ID else None,
+        vehicle=params["vehicle"],
+        q=params["q"],
+    )
+
+
+def _filtered(viewer: User, filters: BoardFilters) -> Select[Pickup]:
+    """The visible pickups narrowed by every filter but the status and the dates."""
+    query = service.visible_pickups(viewer)
+    if filters.area:
+        # A département (92, 2A, 973) or the start of a postcode (921, 92400).
+        query = query.where(
+            or_(Pickup.territory == filters.area, Pickup.postcode.startswith(filters.area))
+        )
+    if filters.site_id is not None:
+        query = query.where(Pickup.site_id == filters.site_id)
+    if filters.vehicle:
+        query = query.where(func.lower(Pickup.vehicle) == filters.vehicle.lower())
+    if filters.q:
+        pattern = f"%{filters.q.replace('%', '').replace('_', '')}%"
+        donors = select(Organization.id).where(Organization.name.ilike(pattern))
+        query = query.where(
+            or_(
+                Pickup.donor_id.in_(donors.scalar_subquery()),
+                Pickup.contact_name.ilike(pattern),
+                Pickup.city.ilike(pattern),
+            )
+        )
+    return query
+
+
+def _in_range(pickup: Pickup, filters: BoardFilters) -> bool:
+    """A pickup's day (planned, else any preferred window's) falls within the dates."""
+    if pickup.scheduled_on is not None:
+        days = [pickup.scheduled_on]
+    else:
+        days = [window_bounds(w)[0].date() for w in pickup.windows]
+    return any(
+        (filters.date_from is None or day >= filters.date_from)
+        and (filters.date_to is None or day <= filters.date_to)
+        for day in days
+    )
+
+
+def _column(
+    session: Session, query: Select[Pickup], status: PickupStatus, filters: BoardFilters
+) -> tuple[int, list[Pickup]]:
+    """How many pickups of a status match, and the ones to show (in the order planners read)."""
+    query = query.where(Pickup.status == status)
+    if status is PickupStatus.SCHEDULED:
+        query = query.order_by(Pickup.scheduled_on, Pickup.window_start, Pickup.id)
+    elif status is PickupStatus.COLLECTED:
+        query = query.order_by(Pickup.collected_at.desc(), Pickup.id.desc())
+    else:
+        query = query.order_by(Pickup.requested_at, Pickup.id)
+    if filters.dated:
+        if status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED):
+            # Planned pickups all carry their day: the database narrows them.
+            if filters.date_from is not None:
+                query = query.where(Pickup.scheduled_on >= filters.date_from)
+            if filters.date_to is not None:
+                query = query.where(Pickup.scheduled_on <= filters.date_to)
+        else:
+            # Requests carry their preferred days in a JSON list; open requests are few.
+            matching = [p for p in session.scalars(query) if _in_range(p, filters)]
+            return len(matching), matching[:SHOWN_PER_STATUS]
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return total, list(session.scalars(query.limit(SHOWN_PER_STATUS)))
+
+
+@router.get("/pickups", response_class=HTMLResponse)
+def board(
+    request: Request,
+    session: SessionDep,
+    user: WebUser,
+    status: Annotated[str, Query(max_length=20)] = "",
+    date_from: Annotated[str, Query(max_length=10)] = "",
+    date_to: Annotated[str, Query(max_length=10)] = "",
+    area: Annotated[str, Query(max_length=5)] = "",
+    site_id: Annotated[str, Query(max_length=10)] = "",
+    vehicle: Annotated[str, Query(max_length=60)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    """Pickups by status with filters: a coordinator's planning board, a donor's own pickups."""
+    if user.role is Role.PARTNER:
+        raise Forbidden("a partner has no pickups")
+    params = {
+        "status": status,
+        "date_from": date_from,
+        "date_to": date_to,
+        "area": area.strip(),
+        "site_id": site_id,
+        "vehicle": vehicle.strip(),
+        "q": q.strip(),
+    }
+    filters = _filters(params)
+    query = _filtered(user, filters)
+    shown = (filters.status,) if filters.status else BOARD_STATUSES
+    columns = {
+        s: _column(session, query, s, filters) for s in (*BOARD_STATUSES, PickupStatus.CANCELLED)
+    }
+    pickups = [p for s in shown for p in columns[s][1]]
+    donor_ids = {p.donor_id for p in pickups}
+    site_ids = {p.site_id for p in pickups if p.site_id}
+    sees_sites = user.role in STAFF_VIEWERS
+
+    def status_url(wanted: PickupStatus) -> str:
+        kept = {k: v for k, v in params.items() if v}
+        return "/pickups?" + urlencode({**kept, "status": wanted.value})
+
+    return render(
+        request,
+        "pickups/board.html",
+        user=user,
+        params=params,
+        filtered=any(params.values()),
+        statuses=list(PickupStatus),
+        shown=shown,
+        columns=columns,
+        donors=dict(
+            session.execute(
+                select(Organization.id, Organization.name).where(Organization.id.in_(donor_ids))
+            ).all()
+        )
+        if donor_ids
+        else {},
+        site_names=dict(
+            session.execute(select(Site.id, Site.name).where(Site.id.in_(site_ids))).all()
+        )
+        if site_ids
+        else {},
+        sites=list(session.scalars(visible_sites(user))) if sees_sites else [],
+        vehicles=service.known_vehicles(session, viewer=user) if sees_sites else [],
+        sees_sites=sees_sites,
+        status_url=status_url,
+        can_book=user.role in service.BOOKERS,
+        can_plan=user.role in service.SCHEDULERS,
+        today=utcnow().astimezone(LOCAL_ZONE).date().isoformat(),
+        window_text=window_text,
+        local_date=local_date,
+        plabel=pickup_label,
+    )

@@ -1,0 +1,368 @@
+"""A van's daily run sheet: its scheduled pickups ordered by the solver, as JSON and as a PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.metadata import version
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import User
+from collecte.core.errors import Conflict, Forbidden, NotFound
+from collecte.core.pdf import BODY, CELL, build_pdf, paragraph
+from collecte.core.types import utcnow
+from collecte.core.vocabulary import label
+from collecte.documents.models import Document
+from collecte.documents.service import record_document
+from collecte.orgs.models import Organization, Site
+from collecte.pickups import routing
+from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.schemas import RunSheetItem, RunSheetOut, RunSheetSite, RunSheetStop
+from collecte.pickups.service import SCHEDULERS, visible_pickups
+
+HEADING = BODY.clone(
+    "CollecteHeading",
+    fontName="Helvetica-Bold",
+    fontSize=11,
+    leading=14,
+    spaceBefore=8,
+    spaceAfter=4,
+)
+
+
+def _n_stops(n: int) -> str:
+    return f"{n} stop" if n == 1 else f"{n} stops"
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def stop_windows(pickup: Pickup, on: dt.date) -> tuple[tuple[int, int], ...]:
+    """The window set when scheduling, else the donor's windows that fall on that day."""
+    if pickup.window_start or pickup.window_end:
+        start = _minutes(pickup.window_start) if pickup.window_start else 0
+        end = _minutes(pickup.window_end) if pickup.window_end else 24 * 60
+        return ((start, end),)
+    windows: list[tuple[int, int]] = []
+    for window in pickup.windows:
+        try:
+            # The donor's own wall-clock time, in the offset the donor gave.
+            start_at = dt.datetime.fromisoformat(str(window["start"]))
+            end_at = dt.datetime.fromisoformat(str(window["end"]))
+        except (KeyError, ValueError):
+            continue
+        if start_at.date() != on or end_at <= start_at:
+            continue
+        end = 24 * 60 if end_at.date() > on else end_at.hour * 60 + end_at.minute
+        windows.append((start_at.hour * 60 + start_at.minute, end))
+    return tuple(sorted(windows))
+
+
+def _access(pickup: Pickup) -> list[str]:
+    flags = (
+        (pickup.has_elevator, "elevator"),
+        (pickup.has_loading_dock, "loading dock"),
+        (pickup.stairs, "stairs"),
+        (pickup.van_parking, "van parking"),
+    )
+    return [name for present, name in flags if present]
+
+
+def require_planner(viewer: User) -> None:
+    """Run sheets are planning: the operator and the workshops' coordinators read them."""
+    if viewer.role not in SCHEDULERS:
+        raise Forbidden(f"a {viewer.role} may not read run sheets")
+
+
+def _scheduled(
+    session: Session, *, viewer: User, on: dt.date, vehicle: str, site_id: int | None
+) -> list[Pickup]:
+    require_planner(viewer)
+    query = visible_pickups(viewer).where(
+        Pickup.status == PickupStatus.SCHEDULED,
+        Pickup.scheduled_on == on,
+        func.lower(Pickup.vehicle) == func.lower(vehicle),
+    )
+    if site_id is not None:
+        query = query.where(Pickup.site_id == site_id)
+    pickups = list(session.scalars(query.order_by(Pickup.id)))
+    if not pickups:
+        raise NotFound(f"no pickup is scheduled on {on.isoformat()} for {_vehicle_name(vehicle)}")
+    return pickups
+
+
+def _vehicle_name(vehicle: str) -> str:
+    return f"vehicle {vehicle}" if vehicle else "no vehicle"
+
+
+def run_sheet(
+    session: Session,
+    *,
+    viewer: User,
+    on: dt.date,
+    vehicle: str,
+    capacity_kg: float,
+    site_id: int | None = None,
+) -> RunSheetOut:
+    """The day's scheduled pickups of one vehicle, ordered from its receiving site by the solver."""
+    vehicle = vehicle.strip()
+    pickups = _scheduled(session, viewer=viewer, on=on, vehicle=vehicle, site_id=site_id)
+    site_ids = sorted({p.site_id for p in pickups if p.site_id is not None})
+    if len(site_ids) != 1:
+        raise Conflict(
+            f"the pickups of {_vehicle_name(vehicle)} on {on.isoformat()} go to several sites: "
+            "give site_id to plan the round of one of them",
+            sites=site_ids,
+        )
+    site = session.get_one(Site, site_ids[0])  # a scheduled pickup names its receiving site
+    donors: dict[int, str] = dict(
+        session.execute(
+            select(Organization.id, Organization.name).where(
+                Organization.id.in_({p.donor_id for p in pickups})
+            )
+        ).all()
+    )
+    stops: dict[int, routing.Stop] = {}
+    items: dict[int, dict[str, int]] = {}
+    for pickup in pickups:
+        counts: dict[str, int] = {}
+        for item in pickup.items:
+            category = str(item["category"])
+            counts[category] = counts.get(category, 0) + int(item["quantity"])
+        items[pickup.id] = counts
+        stops[pickup.id] = routing.Stop(
+            id=pickup.id,
+            location=routing.Point(pickup.latitude, pickup.longitude)
+            if pickup.latitude is not None and pickup.longitude is not None
+            else None,
+            windows=stop_windows(pickup, on),
+            load_kg=routing.expected_load_kg(pickup.estimated_weight_kg, counts),
+            service_minutes=routing.service_minutes(sum(counts.values())),
+        )
+    depot = (
+        routing.Point(site.latitude, site.longitude)
+        if site.latitude is not None and site.longitude is not None
+        else None
+    )
+    plan = routing.plan_route(list(stops.values()), depot=depot, capacity_kg=capacity_kg)
+    by_id = {p.id: p for p in pickups}
+
+    def describe(
+        pickup_id: int,
+        *,
+        position: int | None = None,
+        visit: routing.RoutedStop | None = None,
+        reason: str | None = None,
+    ) -> RunSheetStop:
+        pickup, stop = by_id[pickup_id], stops[pickup_id]
+        return RunSheetStop(
+            position=position,
+            pickup_id=pickup.id,
+            donor_name=donors.get(pickup.donor_id, ""),
+            address=pickup.address,
+            building=pickup.building,
+            floor=pickup.floor,
+            room=pickup.room,
+            postcode=pickup.postcode,
+            city=pickup.city,
+            latitude=pickup.latitude,
+            longitude=pickup.longitude,
+            access=_access(pickup),
+            access_notes=pickup.access_notes,
+            contact_name=pickup.contact_name,
+            contact_phone=pickup.contact_phone,
+            contact_email=pickup.contact_email,
+            call_ahead=pickup.call_ahead,
+            windows=[f"{routing.clock(s)}-{routing.clock(e)}" for s, e in stop.windows],
+            arrival=routing.clock(visit.arrival) if visit else None,
+            departure=routing.clock(visit.departure) if visit else None,
+            items=[
+                RunSheetItem(category=c, quantity=n) for c, n in sorted(items[pickup_id].items())
+            ],
+            item_count=sum(items[pickup_id].values()),
+            expected_weight_kg=round(stop.load_kg, 1),
+            weight_estimated=pickup.estimated_weight_kg is None,
+            service_minutes=stop.service_minutes,
+            reason=reason,
+        )
+
+    routed = [describe(v.id, position=n, visit=v) for n, v in enumerate(plan.route, start=1)]
+    unassigned = [describe(u.id, reason=u.reason) for u in plan.unassigned]
+    uncoordinated = [describe(i) for i in plan.uncoordinated]
+    total = plan.load_kg + sum(stops[i].load_kg for i in plan.uncoordinated)
+    return RunSheetOut(
+        date=on,
+        vehicle=vehicle,
+        site=RunSheetSite.model_validate(site),
+        depot_located=depot is not None,
+        capacity_kg=capacity_kg,
+        average_speed_kmh=routing.AVERAGE_SPEED_KMH,
+        working_day=f"{routing.clock(routing.DAY_START)}-{routing.clock(routing.DAY_END)}",
+        departure=routing.clock(plan.departure) if plan.departure is not None else None,
+        return_at=routing.clock(plan.return_at) if plan.return_at is not None else None,
+        stops=routed,
+        unassigned=unassigned,
+        uncoordinated=uncoordinated,
+        planned_weight_kg=round(plan.load_kg, 1),
+        total_weight_kg=round(total, 1),
+        total_items=sum(s.item_count for s in (*routed, *uncoordinated)),
+        over_capacity=total > capacity_kg,
+        solver=f"VROOM (pyvroom {version('pyvroom')})",
+    )
+
+
+def _cell(*lines: str) -> Paragraph:
+    """A table cell of several lines (each escaped: user data never becomes markup)."""
+    escaped = (
+        line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for line in lines
+        if line
+    )
+    return Paragraph("<br/>".join(escaped), CELL)
+
+
+def _stops_table(stops: list[RunSheetStop], *, last_column: str) -> Table:
+    rows: list[list[Paragraph]] = [
+        [
+            _cell("#"),
+            _cell("Arrival", "window"),
+            _cell("Address", "access"),
+            _cell("Contact"),
+            _cell("Expected volume"),
+            _cell(last_column),
+        ]
+    ]
+    for stop in stops:
+        where = ", ".join(
+            x for x in (stop.building, stop.floor and f"floor {stop.floor}", stop.room) if x
+        )
+        volume = ", ".join(f"{i.quantity} {label(i.category)}" for i in stop.items)
+        weight = f"{'~' if stop.weight_estimated else ''}{stop.expected_weight_kg:.1f} kg"
+        rows.append(
+            [
+                _cell(str(stop.position) if stop.position else "-"),
+                _cell(
+                    stop.arrival or "",
+                    " / ".join(stop.windows) or "any time",
+                ),
+                _cell(
+                    f"{stop.donor_name} (pickup {stop.pickup_id})",
+                    f"{stop.address}, {stop.postcode} {stop.city}",
+                    where,
+                    "Access: " + (", ".join(stop.access) or "none stated"),
+                    stop.access_notes,
+                ),
+                _cell(
+                    stop.contact_name,
+                    stop.contact_phone,
+                    "CALL AHEAD" if stop.call_ahead else "",
+                ),
+                _cell(volume, weight + (" (est. from items)" if stop.weight_estimated else "")),
+                _cell(
+                    stop.reason
+                    or (f"leave {stop.departure}" if stop.departure else "")
+                    or f"{stop.service_minutes} min on site"
+                ),
+            ]
+        )
+    table = Table(
+        rows, colWidths=[8 * mm, 20 * mm, 62 * mm, 34 * mm, 30 * mm, 26 * mm], repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), "#e6efe9"),
+                ("GRID", (0, 0), (-1, -1), 0.3, "#9aa5b1"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def run_sheet_pdf(
+    session: Session, *, sheet: RunSheetOut, actor: User, programme: str
+) -> tuple[bytes, Document]:
+    """The run sheet as a PDF for the van, fingerprinted for later verification."""
+    vehicle = _vehicle_name(sheet.vehicle)
+    site = sheet.site
+    day = sheet.date.strftime("%d/%m/%Y")
+    body: list[Flowable] = [
+        paragraph(
+            f"Date: {day} · {vehicle[0].upper()}{vehicle[1:]} · capacity {sheet.capacity_kg:.0f} kg"
+        ),
+        paragraph(
+            f"Depot: {site.name}, {site.address + ', ' if site.address else ''}{site.postcode} {site.city}"
+        ),
+        paragraph(
+            f"Leave the site at {sheet.departure or '-'}"
+            + (f", back at {sheet.return_at}." if sheet.return_at else ".")
+            if sheet.depot_located
+            else "The site has no coordinates: times run from the first stop, "
+            "and the drive back is not counted."
+        ),
+        paragraph(
+            f"Planned load: {sheet.planned_weight_kg:.1f} kg of {sheet.capacity_kg:.0f} kg capacity; "
+            f"with the stops without coordinates: {sheet.total_weight_kg:.1f} kg, "
+            f"{sheet.total_items} items."
+            + (" WARNING: this exceeds the vehicle's capacity." if sheet.over_capacity else "")
+        ),
+        paragraph(
+            f"Stop order by {sheet.solver}, respecting windows and capacity. Times assume "
+            f"{sheet.average_speed_kmh:.0f} km/h on average over straight-line distance, "
+            f"{routing.SERVICE_BASE_MINUTES} min plus {routing.SERVICE_MINUTES_PER_ITEM} min per item "
+            f"at each stop (at most {routing.SERVICE_MAX_MINUTES}), within {sheet.working_day}. "
+            "Weights marked ~ are estimated from typical item weights.",
+            CELL,
+        ),
+        paragraph(f"Route: {_n_stops(len(sheet.stops))}", HEADING),
+    ]
+    body.append(
+        _stops_table(sheet.stops, last_column="Leave")
+        if sheet.stops
+        else paragraph("No stop could be routed.")
+    )
+    if sheet.unassigned:
+        body += [
+            paragraph(
+                f"Not on the route: {_n_stops(len(sheet.unassigned))} the solver could not fit",
+                HEADING,
+            ),
+            paragraph("Reschedule them or send another vehicle."),
+            Spacer(1, 2 * mm),
+            _stops_table(sheet.unassigned, last_column="Why"),
+        ]
+    if sheet.uncoordinated:
+        body += [
+            paragraph(f"Without coordinates: {_n_stops(len(sheet.uncoordinated))}", HEADING),
+            paragraph(
+                "These pickups have no latitude/longitude, so the solver could not place them: "
+                "they are listed in window order, to fit in by hand."
+            ),
+            Spacer(1, 2 * mm),
+            _stops_table(sheet.uncoordinated, last_column="On site"),
+        ]
+    title = f"Run sheet — {vehicle} — {day}"
+    content = build_pdf(
+        programme=programme,
+        title=title,
+        covers=f"pickups scheduled on {day} for {vehicle} from {site.name}",
+        produced_at=utcnow(),
+        body=body,
+    )
+    organization_id = session.get_one(Site, site.id).organization_id
+    document = record_document(
+        session,
+        kind="run_sheet",
+        title=title,
+        subject=f"run_sheet:{sheet.date.isoformat()}:site:{site.id}:{sheet.vehicle}"[:100],
+        content=content,
+        organization_id=organization_id,
+        produced_by=actor,
+    )
+    return content, document
