@@ -105,9 +105,8 @@ _INSERT = text(
 def floor_pool(kind: str) -> tuple[int, int]:
     """The floor's (pool_size, max_overflow): as many connections as the app may open.
 
-    "persistent" keeps all of them open. "like-app" copies the app's 5 + 10 overflow, whose
-    overflow connections are closed on check-in: at the floor's rate that means a new PostgreSQL
-    session every few requests, which measures the pool setting rather than the work.
+    "persistent" keeps all of them open. "like-app" copies the app's pool and overflow (overflow
+    connections are closed on check-in).
     """
     return (POOL_SIZE, MAX_OVERFLOW) if kind == "like-app" else (POOL_SIZE + MAX_OVERFLOW, 0)
 
@@ -380,8 +379,10 @@ def report(
             "are closed on check-in, which at the floor's rate opens a new PostgreSQL session "
             "every few requests: see the last column)."
         ),
-        "- app: the real `create_app` (bearer token, session per request, `scan_code`, "
-        f"`ScanOut`); {min(duplicates, default=0):.0%}–{max(duplicates, default=0):.0%} of its "
+        "- app: the real `create_app`: bearer token, the plain scan's `scanning.look_up` (caller, "
+        "device, rule facts and repeat check in one statement, then the insert, on a Core "
+        "connection, one transaction per request), the allowed next actions, the full "
+        f"`ScanOut`; {min(duplicates, default=0):.0%}–{max(duplicates, default=0):.0%} of its "
         "answers were flagged duplicates (a full scan all the same). Floor: a bare FastAPI sync "
         "route, SQLAlchemy Core `text()` on a pooled engine: SELECT the device by code, INSERT "
         "the scan, answer code and status.",
@@ -420,7 +421,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         "--floor-pool",
         choices=("persistent", "like-app"),
         default="persistent",
-        help="the floor's pool: 15 connections kept open (default) or the app's 5 + 10 overflow",
+        help="the floor's pool: as many connections as the app may hold, kept open (default), "
+        "or the app's own pool and overflow",
     )
     args = parser.parse_args(argv)
     workers = tuple(int(part) for part in str(args.workers).split(","))

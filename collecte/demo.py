@@ -1,4 +1,5 @@
-"""A realistic demo network: one workshop with two sites, donors, partners, one account per role."""
+"""A realistic demo network: one workshop with two sites, donors, partners, one account per role,
+devices at every stage and pickups (see ``demo_pickups``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.auth.service import create_user
+from collecte.core.types import utcnow
+from collecte.demo_pickups import load_demo_pickups
 from collecte.devices.checklists import CHECKLISTS, Category, CheckItem
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.records import record_diagnosis, record_erasure, record_grade
@@ -115,7 +118,7 @@ def load_demo(session: Session) -> list[DemoLogin]:
         ("evaluation@cabinet-impact.example", Role.AUDITOR, None, "Cabinet d'évaluation"),
     ]
     logins = []
-    technician = None
+    technician = coordinator = None
     for email, role, organization, label in accounts:
         password = secrets.token_urlsafe(12)
         user = create_user(
@@ -129,9 +132,12 @@ def load_demo(session: Session) -> list[DemoLogin]:
         logins.append(DemoLogin(email=email, password=password, role=role, organization=label))
         if role is Role.TECHNICIAN:
             technician = user
-    if technician is None:
-        raise RuntimeError("the demo needs its technician account")
+        elif role is Role.COORDINATOR:
+            coordinator = user
+    if technician is None or coordinator is None:
+        raise RuntimeError("the demo needs its technician and coordinator accounts")
     _demo_devices(session, technician=technician, donors=[d.id for d in donors])
+    load_demo_pickups(session, coordinator=coordinator, donors=donors, today=utcnow().date())
     return logins
 
 

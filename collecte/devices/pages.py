@@ -43,12 +43,16 @@ from collecte.devices.schemas import DeviceCreate
 from collecte.labels.service import list_templates
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import visible_organizations, visible_sites
+from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.service import visible_pickups
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-# The intake form has the CSV's columns, except the pickup id (pickups are not managed yet).
-INTAKE_FIELDS = tuple(column for column in bulk.CSV_COLUMNS if column != "pickup_id")
+# The intake form has the CSV's columns.
+INTAKE_FIELDS = bulk.CSV_COLUMNS
+# What the "next device" button keeps from one intake to the next.
+STICKY_FIELDS = ("category", "site_id", "donor_id", "pickup_id", "has_storage")
 SPEC_FIELDS = bulk.SPEC_COLUMNS
 # The session remembers the last import's form id: sending the same form twice (a reload after
 # the result page) must not receive the same devices twice.
@@ -156,10 +160,20 @@ def device_list(
 
 def _intake_choices(session: Session, user: User) -> dict[str, Any]:
     donors = visible_organizations(user).where(Organization.kind == OrgKind.DONOR)
+    # Devices come from pickups under way (the service checks it again on intake).
+    pickups = (
+        visible_pickups(user)
+        .where(Pickup.status.in_((PickupStatus.SCHEDULED, PickupStatus.COLLECTED)))
+        .join(Organization, Organization.id == Pickup.donor_id)
+        .add_columns(Organization.name)
+        .order_by(Pickup.scheduled_on.desc(), Pickup.id.desc())
+        .limit(200)
+    )
     return {
         "categories": list(Category),
         "sites": list(session.scalars(visible_sites(user))),
         "donors": list(session.scalars(donors)),
+        "pickups": [(pickup, donor) for pickup, donor in session.execute(pickups)],
     }
 
 
@@ -196,13 +210,20 @@ def intake_form(
     category: Annotated[str, Query(max_length=20)] = "",
     site_id: Annotated[str, Query(max_length=10)] = "",
     donor_id: Annotated[str, Query(max_length=10)] = "",
+    pickup_id: Annotated[str, Query(max_length=10)] = "",
     has_storage: Annotated[str, Query(max_length=3)] = "",
     last: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    """The intake form; after "receive and next", it keeps category, site and donor."""
+    """The intake form; after "receive and next", it keeps category, site, donor and pickup."""
     require_workshop_staff(user)
     values = dict.fromkeys(INTAKE_FIELDS, "")
-    values.update(category=category, site_id=site_id, donor_id=donor_id, has_storage=has_storage)
+    values.update(
+        category=category,
+        site_id=site_id,
+        donor_id=donor_id,
+        pickup_id=pickup_id,
+        has_storage=has_storage,
+    )
     sites = list(session.scalars(visible_sites(user).limit(2)))
     if not site_id and len(sites) == 1:
         values["site_id"] = str(sites[0].id)
@@ -226,6 +247,7 @@ def intake(request: Request, session: SessionDep, user: WebUser, form: FormDep) 
         weight_kg=decimal(values["weight_kg"]) or None,
         site_id=values["site_id"] or None,
         donor_id=values["donor_id"] or None,
+        pickup_id=values["pickup_id"] or None,
         specs={
             key: decimal(values[key]) if key == "screen_in" else values[key]
             for key in SPEC_FIELDS
@@ -250,7 +272,7 @@ def intake(request: Request, session: SessionDep, user: WebUser, form: FormDep) 
             status_code=exc.status_code,
         )
     if form_text(form, "then") == "next":
-        sticky = {k: values[k] for k in ("category", "site_id", "donor_id", "has_storage")}
+        sticky = {k: values[k] for k in STICKY_FIELDS}
         return redirect("/devices/new?" + urlencode({**sticky, "last": device.code}))
     return redirect(f"/devices/{device.code}?done=intake")
 

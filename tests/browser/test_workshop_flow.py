@@ -85,7 +85,7 @@ def test_intake_to_available_then_label_and_scan(live_server: LiveServer, page: 
     page.get_by_label("Contient un stockage").select_option("yes")
     page.get_by_label("Poids (kg)").fill("1,4")
     page.get_by_label("Mémoire (Go)").fill("16")
-    page.get_by_label("Donateur").select_option(label="Mutuelle Donatrice (Lyon)")
+    page.locator("select[name=donor_id]").select_option(label="Mutuelle Donatrice (Lyon)")
     page.get_by_role("button", name="Réceptionner l'appareil", exact=True).click()
     expect(page).to_have_url(re.compile(r"/devices/[0-9A-Z]{8}\?done=intake$"))
     code = re.search(r"/devices/([0-9A-Z]{8})", page.url).group(1)  # type: ignore[union-attr]

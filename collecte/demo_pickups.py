@@ -1,0 +1,124 @@
+"""Demo pickups: a request waiting, a round of three stops planned for one van, one collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collecte.auth.models import User
+from collecte.orgs.models import Organization, Site
+from collecte.pickups.models import Pickup
+from collecte.pickups.schemas import PickupCreate
+from collecte.pickups.service import collect_pickup, request_pickup, schedule_pickup
+
+PARIS = dt.timezone(dt.timedelta(hours=1))  # the demo's windows, in winter time
+VEHICLE = "Kangoo 1"
+
+# (donor index, address, postcode, city, latitude, longitude, items, start hour, end hour)
+_STOPS = [
+    (0, "1 place de la Défense", "92400", "Courbevoie", 48.8918, 2.2380, {"laptop": 12}, 9, 12),
+    (1, "53 bis rue de Fontenay", "94300", "Vincennes", 48.8474, 2.4370, {"desktop": 4}, 14, 17),
+    (0, "30 avenue de Flandre", "75019", "Paris", 48.8885, 2.3760, {"smartphone": 20}, 8, 18),
+]
+
+
+def _request(
+    session: Session,
+    *,
+    coordinator: User,
+    donor: Organization,
+    stop: tuple[Any, ...],
+    day: dt.date,
+) -> Pickup:
+    _, address, postcode, city, latitude, longitude, items, start, end = stop
+    body = PickupCreate.model_validate(
+        {
+            "donor_id": donor.id,
+            "address": address,
+            "postcode": postcode,
+            "city": city,
+            "latitude": latitude,
+            "longitude": longitude,
+            "has_elevator": True,
+            "access_notes": "Accueil au rez-de-chaussée, badge visiteur",
+            "contact_name": "Service informatique",
+            "contact_email": f"logistique@{donor.name.lower().split()[0]}.example",
+            "contact_phone": "01 23 45 67 89",
+            "call_ahead": True,
+            "windows": [
+                {
+                    "start": dt.datetime.combine(day, dt.time(start), PARIS).isoformat(),
+                    "end": dt.datetime.combine(day, dt.time(end), PARIS).isoformat(),
+                }
+            ],
+            "items": [{"category": c, "quantity": q} for c, q in items.items()],
+            "declared_serials": [f"{city[:3].upper()}-{n:03d}" for n in range(1, 4)],
+        }
+    )
+    return request_pickup(session, viewer=coordinator, data=body.model_dump())
+
+
+def load_demo_pickups(
+    session: Session, *, coordinator: User, donors: list[Organization], today: dt.date
+) -> None:
+    """Through the real services: one request to plan, a round for the day after tomorrow, one
+    collected last week (its devices are the demo stock's, received without a pickup)."""
+    site = session.scalars(
+        select(Site).where(Site.organization_id == coordinator.organization_id).order_by(Site.id)
+    ).first()
+    if site is None:
+        raise RuntimeError("the demo workshop has no site")
+    round_day = today + dt.timedelta(days=2)
+    for stop in _STOPS:
+        pickup = _request(
+            session, coordinator=coordinator, donor=donors[stop[0]], stop=stop, day=round_day
+        )
+        schedule_pickup(
+            session,
+            viewer=coordinator,
+            pickup=pickup,
+            date=round_day,
+            site_id=site.id,
+            window_start=f"{stop[7]:02d}:00",
+            window_end=f"{stop[8]:02d}:00",
+            vehicle=VEHICLE,
+        )
+    waiting = (2, "2 cours Napoléon", "20000", "Ajaccio", 41.9192, 8.7386, {"laptop": 30}, 9, 17)
+    _request(
+        session,
+        coordinator=coordinator,
+        donor=donors[2],
+        stop=waiting,
+        day=today + dt.timedelta(days=10),
+    )
+    last_week = today - dt.timedelta(days=7)
+    done_stop = (1, "1 rue de l'Hôtel de Ville", "94300", "Vincennes", 48.8476, 2.4393)
+    collected = _request(
+        session,
+        coordinator=coordinator,
+        donor=donors[1],
+        stop=(*done_stop, {"laptop": 5, "monitor": 2}, 9, 12),
+        day=last_week,
+    )
+    schedule_pickup(
+        session,
+        viewer=coordinator,
+        pickup=collected,
+        date=last_week,
+        site_id=site.id,
+        window_start="09:00",
+        window_end="12:00",
+        vehicle=VEHICLE,
+    )
+    collect_pickup(
+        session,
+        viewer=coordinator,
+        pickup=collected,
+        weight_kg=16.5,
+        released_by="Service informatique",
+        received_by="Équipe collecte",
+        counts={"laptop": 5, "monitor": 2},
+    )
