@@ -256,4 +256,9 @@ TRANSLATIONS: dict[str, str] = {
     "required": "obligatoire",
     "the window ends after it starts": "le créneau doit finir après avoir commencé",
     "what the donor declared against what the workshop received": "ce que le donateur a déclaré, face à ce que l'atelier a reçu",
+    "its window (%(windows)s) lies outside the working day %(day)s": "son créneau (%(windows)s) tombe hors de la journée de travail %(day)s",
+    "its expected load of %(load)s kg exceeds the vehicle's %(capacity)s kg capacity on its own": "sa charge prévue de %(load)s kg dépasse à elle seule la capacité du véhicule (%(capacity)s kg)",
+    "its window cannot be reached from the site and back within the working day": "son créneau ne peut pas être atteint depuis le site, retour compris, dans la journée de travail",
+    "the vehicle is full: %(planned)s kg already planned, %(load)s kg more would exceed its %(capacity)s kg capacity": "le véhicule est plein : %(planned)s kg déjà prévus, %(load)s kg de plus dépasseraient sa capacité de %(capacity)s kg",
+    "its window clashes with the windows of the other stops": "son créneau est incompatible avec ceux des autres arrêts",
 }

@@ -30,9 +30,9 @@ from collecte.core.web import render
 from collecte.devices.pages_forms import LOCAL_ZONE, translate
 from collecte.orgs.models import Site
 from collecte.orgs.service import visible_sites
-from collecte.pickups import runsheet, service
+from collecte.pickups import routing, runsheet, service
 from collecte.pickups.router import run_sheet_response
-from collecte.pickups.schemas import RunSheetOut
+from collecte.pickups.schemas import RunSheetOut, RunSheetStop
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,6 +103,13 @@ def access_label(name: str) -> str:
     return gettext(ACCESS_LABELS[name]) if name in ACCESS_LABELS else name
 
 
+def reason_text(stop: RunSheetStop) -> str:
+    """Why the solver left a stop out, in the current language."""
+    if stop.reason_code not in routing.REASONS:
+        return stop.reason or ""
+    return gettext(routing.REASONS[stop.reason_code]) % stop.reason_values
+
+
 @router.get("/pickups/run-sheet", response_class=HTMLResponse)
 def run_sheet_page(
     request: Request,
@@ -135,6 +142,7 @@ def run_sheet_page(
             errors=errors or {},
             site_choices=site_choices or [],
             access_label=access_label,
+            reason_text=reason_text,
         )
 
     if not values["date"]:  # the form alone, for today

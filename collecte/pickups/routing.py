@@ -15,6 +15,8 @@ from datetime import timedelta
 
 import vroom  # type: ignore[import-untyped]  # pyvroom ships no type information
 
+from collecte.core.vocabulary import N_
+
 # An urban van averages about 20 km/h door to door in French cities once traffic, lights and
 # parking are counted; applied to straight-line distance it also absorbs the detours of streets.
 AVERAGE_SPEED_KMH = 20.0
@@ -69,10 +71,31 @@ class RoutedStop:
     load_after_kg: float  # what the van carries when leaving this stop
 
 
+# Why a stop was left out, by code (the API gives both the code and the text; pages translate).
+REASONS: dict[str, str] = {
+    "outside_day": N_("its window (%(windows)s) lies outside the working day %(day)s"),
+    "too_heavy": N_(
+        "its expected load of %(load)s kg exceeds the vehicle's %(capacity)s kg capacity on its own"
+    ),
+    "unreachable": N_("its window cannot be reached from the site and back within the working day"),
+    "vehicle_full": N_(
+        "the vehicle is full: %(planned)s kg already planned, %(load)s kg more would exceed its "
+        "%(capacity)s kg capacity"
+    ),
+    "window_clash": N_("its window clashes with the windows of the other stops"),
+}
+
+
 @dataclass(frozen=True)
 class Unassigned:
     id: int
-    reason: str
+    code: str  # a key of REASONS
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """The reason in English."""
+        return REASONS[self.code] % self.values
 
 
 @dataclass(frozen=True)
@@ -143,7 +166,7 @@ def _reason(
     day: tuple[int, int],
     capacity_kg: float,
     routed_load_kg: float,
-) -> str:
+) -> tuple[str, dict[str, str]]:
     """Why the solver left a feasible-looking stop out: alone it fits, so windows or load clash."""
     to_stop, back = reach
     service = stop.service_minutes * 60
@@ -153,13 +176,14 @@ def _reason(
         for s, e in windows
     )
     if not alone:
-        return "its window cannot be reached from the site and back within the working day"
+        return "unreachable", {}
     if routed_load_kg + stop.load_kg > capacity_kg:
-        return (
-            f"the vehicle is full: {routed_load_kg:.0f} kg already planned, "
-            f"{stop.load_kg:.0f} kg more would exceed its {capacity_kg:.0f} kg capacity"
-        )
-    return "its window clashes with the windows of the other stops"
+        return "vehicle_full", {
+            "planned": f"{routed_load_kg:.0f}",
+            "load": f"{stop.load_kg:.0f}",
+            "capacity": f"{capacity_kg:.0f}",
+        }
+    return "window_clash", {}
 
 
 def _timetable(
@@ -224,16 +248,16 @@ def plan_route(
             unassigned.append(
                 Unassigned(
                     stop.id,
-                    f"its window ({spans}) lies outside the working day "
-                    f"{clock(day[0])}-{clock(day[1])}",
+                    "outside_day",
+                    {"windows": spans, "day": f"{clock(day[0])}-{clock(day[1])}"},
                 )
             )
         elif stop.load_kg > capacity_kg:
             unassigned.append(
                 Unassigned(
                     stop.id,
-                    f"its expected load of {stop.load_kg:.0f} kg exceeds the vehicle's "
-                    f"{capacity_kg:.0f} kg capacity on its own",
+                    "too_heavy",
+                    {"load": f"{stop.load_kg:.0f}", "capacity": f"{capacity_kg:.0f}"},
                 )
             )
         else:
@@ -290,10 +314,10 @@ def plan_route(
     for stop_id, (index, stop, windows) in by_id.items():
         if stop_id not in order:
             reach = (matrix[0][index], matrix[index][0])
-            reason = _reason(
+            code, values = _reason(
                 stop, windows, reach=reach, day=day, capacity_kg=capacity_kg, routed_load_kg=load
             )
-            unassigned.append(Unassigned(stop_id, reason))
+            unassigned.append(Unassigned(stop_id, code, values))
     return RoutePlan(
         route=route,
         unassigned=sorted(unassigned, key=lambda u: u.id),

@@ -157,7 +157,7 @@ def run_sheet(
         *,
         position: int | None = None,
         visit: routing.RoutedStop | None = None,
-        reason: str | None = None,
+        left_out: routing.Unassigned | None = None,
     ) -> RunSheetStop:
         pickup, stop = by_id[pickup_id], stops[pickup_id]
         return RunSheetStop(
@@ -188,11 +188,13 @@ def run_sheet(
             expected_weight_kg=round(stop.load_kg, 1),
             weight_estimated=pickup.estimated_weight_kg is None,
             service_minutes=stop.service_minutes,
-            reason=reason,
+            reason=left_out.reason if left_out else None,
+            reason_code=left_out.code if left_out else None,
+            reason_values=left_out.values if left_out else {},
         )
 
     routed = [describe(v.id, position=n, visit=v) for n, v in enumerate(plan.route, start=1)]
-    unassigned = [describe(u.id, reason=u.reason) for u in plan.unassigned]
+    unassigned = [describe(u.id, left_out=u) for u in plan.unassigned]
     uncoordinated = [describe(i) for i in plan.uncoordinated]
     total = plan.load_kg + sum(stops[i].load_kg for i in plan.uncoordinated)
     return RunSheetOut(

@@ -189,6 +189,14 @@ class RunSheetStop(BaseModel):
     weight_estimated: bool = Field(description="True when estimated from typical item weights.")
     service_minutes: int
     reason: str | None = Field(default=None, description="Why the solver left the stop out.")
+    reason_code: str | None = Field(
+        default=None,
+        description="The reason as a code: outside_day, too_heavy, unreachable, vehicle_full or "
+        "window_clash.",
+    )
+    reason_values: dict[str, str] = Field(
+        default_factory=dict, description="The figures the reason quotes (kg, times)."
+    )
 
 
 class RunSheetSite(BaseModel):

@@ -204,3 +204,38 @@ def test_a_van_serving_two_sites_asks_which_round(
     assert annex_round.status_code == 200
     assert _listed(annex_round.text, other, *stops.values()) == [other.id]
     assert staff.get(f"{PDF}&site_id={annex.id}").status_code == 200
+
+
+def test_a_stop_left_out_says_why_in_the_visitors_language(
+    db: Session,
+    browser: Callable[[User], Browser],
+    workshop: Workshop,
+    donor_user: User,
+    coordinator: User,
+    stops: dict[str, Pickup],
+) -> None:
+    heavy = book(
+        db,
+        donor_user,
+        address="5 quai des Archives",
+        postcode="93100",
+        latitude=offset(1, 1)[0],
+        longitude=offset(1, 1)[1],
+        estimated_weight_kg=900,
+    )
+    schedule(
+        db, heavy, coordinator, workshop.site, day=DAY, vehicle="Van 1", window=("10:00", "11:00")
+    )
+    sheet = runsheet.run_sheet(
+        db, viewer=coordinator, on=dt.date.fromisoformat(DAY), vehicle="Van 1", capacity_kg=600
+    )
+    (left_out,) = sheet.unassigned
+    assert (left_out.pickup_id, left_out.reason_code) == (heavy.id, "too_heavy")
+    assert left_out.reason_values == {"load": "900", "capacity": "600"}
+    assert "exceeds the vehicle's 600 kg capacity" in (left_out.reason or "")
+    page = browser(coordinator).get(SHEET)  # the pages are in French by default
+    row = _section(page.text, "run-sheet-unassigned").split(f'id="stop-{heavy.id}"')[1]
+    assert (
+        "sa charge prévue de 900 kg dépasse à elle seule la capacité du véhicule (600 kg)"
+        in (row.split("</tr>")[0])
+    )
