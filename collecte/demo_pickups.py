@@ -1,4 +1,4 @@
-"""Demo pickups: a request waiting, a round of three stops planned for one van, one collected."""
+"""Demo pickups: a request waiting, a round of three stops planned for one van, one collected today."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def load_demo_pickups(
     session: Session, *, coordinator: User, donors: list[Organization], today: dt.date
 ) -> None:
     """Through the real services: one request to plan, a round for the day after tomorrow, one
-    collected last week (its devices are the demo stock's, received without a pickup)."""
+    collected this morning (the demo stock's devices were received without a pickup)."""
     site = session.scalars(
         select(Site).where(Site.organization_id == coordinator.organization_id).order_by(Site.id)
     ).first()
@@ -94,20 +94,20 @@ def load_demo_pickups(
         stop=waiting,
         day=today + dt.timedelta(days=10),
     )
-    last_week = today - dt.timedelta(days=7)
-    done_stop = (1, "1 rue de l'Hôtel de Ville", "94300", "Vincennes", 48.8476, 2.4393)
+    # The demo donor's own: its space then shows a collection proof and the receipt data.
+    done_stop = (0, "1 place de la Défense", "92400", "Courbevoie", 48.8918, 2.2380)
     collected = _request(
         session,
         coordinator=coordinator,
-        donor=donors[1],
+        donor=donors[0],
         stop=(*done_stop, {"laptop": 5, "monitor": 2}, 9, 12),
-        day=last_week,
+        day=today,
     )
     schedule_pickup(
         session,
         viewer=coordinator,
         pickup=collected,
-        date=last_week,
+        date=today,
         site_id=site.id,
         window_start="09:00",
         window_end="12:00",
