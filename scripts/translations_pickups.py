@@ -261,4 +261,5 @@ TRANSLATIONS: dict[str, str] = {
     "its window cannot be reached from the site and back within the working day": "son créneau ne peut pas être atteint depuis le site, retour compris, dans la journée de travail",
     "the vehicle is full: %(planned)s kg already planned, %(load)s kg more would exceed its %(capacity)s kg capacity": "le véhicule est plein : %(planned)s kg déjà prévus, %(load)s kg de plus dépasseraient sa capacité de %(capacity)s kg",
     "its window clashes with the windows of the other stops": "son créneau est incompatible avec ceux des autres arrêts",
+    "Receive its devices": "Réceptionner ses appareils",
 }

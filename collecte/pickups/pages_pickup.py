@@ -26,6 +26,7 @@ from collecte.devices import codes
 from collecte.devices.checklists import Category
 from collecte.devices.models import Device
 from collecte.devices.pages_forms import (
+    WORKSHOP_STAFF,
     FormDep,
     Refusal,
     act_in_savepoint,
@@ -155,6 +156,9 @@ def pickup_page(
         can_cancel=service.may_cancel(user, pickup),
         can_schedule=can_schedule,
         can_collect=service.may_collect(user, pickup),
+        # Devices come in from a pickup under way (the intake checks it again).
+        can_receive=user.role in WORKSHOP_STAFF
+        and pickup.status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED),
         sites=list(session.scalars(visible_sites(user))) if can_schedule else [],
         vehicles=service.known_vehicles(session, viewer=user) if can_schedule else [],
         categories=list(Category),

@@ -182,7 +182,9 @@ def test_donor_books_coordinator_collects_workshop_receives_donor_downloads(
 
     # 3. the workshop receives two of the three declared devices, and one it did not expect
     technician = _signed_in(browser, base, TECHNICIAN)
-    technician.goto(f"{base}/devices/new?pickup_id={pickup_id}")
+    technician.goto(f"{base}/pickups/{pickup_id}")
+    technician.locator("#receive-devices").click()
+    expect(technician).to_have_url(re.compile(rf"/devices/new\?pickup_id={pickup_id}$"))
     for category, serial, storage in (
         ("laptop", "INV-001", "yes"),
         ("smartphone", "INV-003", "yes"),
