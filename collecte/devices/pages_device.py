@@ -21,7 +21,7 @@ from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.vocabulary import LABELS, N_
 from collecte.core.web import redirect, render, require_csrf
-from collecte.devices import certificates, codes, records, service
+from collecte.devices import certificates, codes, records, rules, service
 from collecte.devices.checklists import CHECKLISTS, CheckItem
 from collecte.devices.grading import COSMETIC_LEVELS, FUNCTIONAL_LEVELS, grade_for
 from collecte.devices.lifecycle import IN_WORKSHOP, DeviceStatus, allowed_next
@@ -83,11 +83,11 @@ def _site_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 def _work_context(request: Request, session: Session, user: User, device: Device) -> dict[str, Any]:
     """What the forms offer: next statuses (and why others are refused), checklist, sites…"""
-    possible = service.possible_next(session, device)
+    possible = rules.possible_next(session, device)
     blocked = [
         (status, translate(request, reason))
         for status in allowed_next(device.status)
-        if status not in possible and (reason := service.blocking_rule(session, device, status))
+        if status not in possible and (reason := rules.blocking_rule(session, device, status))
     ]
     staff = select(User).where(
         User.organization_id == device.organization_id,

@@ -9,7 +9,7 @@ one insert, where the ORM path loads the user and the device and asks for the fa
 repeat separately: measured under load, the server's CPU per scan went from 8.1 ms to 2.6 ms.
 It applies the same rules through the same functions: the token check (``token_claims``,
 ``token_user``), the code check, ``service.can_see`` (held to ``visible_devices`` by a test),
-``service.next_statuses`` and the two-second repeat window. A test holds its answers to the ORM
+``rules.next_statuses`` and the two-second repeat window. A test holds its answers to the ORM
 path's for devices at every point of the workshop.
 """
 
@@ -27,7 +27,7 @@ from collecte.auth.models import Role, User
 from collecte.config import Settings
 from collecte.core.errors import Forbidden, InvalidCodeError, InvalidInput, NotFound
 from collecte.core.types import UTCDateTime, utcnow
-from collecte.devices import codes, service
+from collecte.devices import codes, rules, service
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 
@@ -53,12 +53,12 @@ def allowed_actions(session: Session, *, viewer: User, device: Device) -> list[s
     """The actions a scan of this device may apply now, for this person."""
     if not service.can_work_on(viewer, device):
         return []
-    return _actions(device, service.device_facts(session, device))
+    return _actions(device, rules.device_facts(session, device))
 
 
-def _actions(device: Device, facts: service.DeviceFacts) -> list[str]:
+def _actions(device: Device, facts: rules.DeviceFacts) -> list[str]:
     actions = ["print_label", "move", "release" if device.hold_reason else "hold"]
-    return actions + [f"to:{status.value}" for status in service.next_statuses(device, facts)]
+    return actions + [f"to:{status.value}" for status in rules.next_statuses(device, facts)]
 
 
 _REPEAT_SQL = text(
@@ -179,9 +179,9 @@ _LOOKUP = (
     text(
         f"""
         WITH dev AS (SELECT * FROM devices WHERE code = :code),
-        {service.FACTS_CTES.format(device="(SELECT id FROM dev)")}
+        {rules.FACTS_CTES.format(device="(SELECT id FROM dev)")}
         SELECT {_USER_LIST}, {_DEVICE_LIST},
-            {service.FACTS_COLUMNS.format(device="dv.id")},
+            {rules.FACTS_COLUMNS.format(device="dv.id")},
             EXISTS (SELECT 1 FROM scans s
                     WHERE s.device_id = dv.id AND s.user_id = u.id AND s.action = ''
                     AND NOT s.duplicate AND s.at > :since) AS repeat
@@ -236,7 +236,7 @@ def look_up(
         duplicate=duplicate,
         now=now,
     )
-    facts = service.facts_of(row["f_diagnosed"], row["f_graded"], row["f_media"], row["f_cleared"])
+    facts = rules.facts_of(row["f_diagnosed"], row["f_graded"], row["f_media"], row["f_cleared"])
     return ScanResult(
         device=device,
         allowed_actions=_actions(device, facts) if service.can_work_on(viewer, device) else [],
