@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind
 from collecte.pickups.models import Pickup, PickupStatus
-from tests.devices.test_pages import HTML, post, sign_in
+from tests.devices.pagehelpers import HTML, post, sign_in
 from tests.factories.accounts import make_organization, make_site
 from tests.factories.devices import Workshop
 

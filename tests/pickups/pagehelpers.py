@@ -17,7 +17,7 @@ from collecte.orgs.models import Site
 from collecte.pickups import service
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.schemas import PickupCreate
-from tests.devices.test_pages import HTML, sign_in
+from tests.devices.pagehelpers import HTML, sign_in
 
 PARIS = ZoneInfo("Europe/Paris")
 DEPOT = (48.8610, 2.4430)  # Montreuil

@@ -1,0 +1,143 @@
+"""The invariant through the API and the services: no device is available without a verified
+erasure of every storage it has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from collecte.config import Settings
+from collecte.devices.checklists import Category
+from collecte.devices.lifecycle import DeviceStatus
+from tests.devices.apihelpers import ERASURE, intake_device, technician_headers, to_graded
+from tests.factories.devices import Workshop
+
+
+def test_invariant_no_available_without_verified_erasure_through_the_api(
+    client: TestClient, workshop: Workshop, settings: Settings
+) -> None:
+    headers = technician_headers(settings, workshop)
+    code = intake_device(client, headers)["code"]
+    failed = {**ERASURE, "result": "failed", "verified": False, "verification_method": ""}
+    assert (
+        client.post(f"/api/v1/devices/{code}/erasure", json=failed, headers=headers).status_code
+        == 201
+    )
+    to_graded(client, headers, code)
+    response = client.post(
+        f"/api/v1/devices/{code}/transition", json={"to": "available"}, headers=headers
+    )
+    assert response.status_code == 409
+    assert "data protection" in response.json()["detail"]
+    assert "available" not in response.json()["allowed"]
+    assert client.get(f"/api/v1/devices/{code}", headers=headers).json()["status"] == "graded"
+
+
+def test_unverified_erasure_does_not_count(
+    client: TestClient, workshop: Workshop, settings: Settings
+) -> None:
+    headers = technician_headers(settings, workshop)
+    code = intake_device(client, headers)["code"]
+    unverified = {**ERASURE, "verified": False}
+    assert (
+        client.post(f"/api/v1/devices/{code}/erasure", json=unverified, headers=headers).status_code
+        == 201
+    )
+    assert client.get(f"/api/v1/devices/{code}", headers=headers).json()["status"] == "received"
+    to_graded(client, headers, code)
+    response = client.post(
+        f"/api/v1/devices/{code}/transition", json={"to": "available"}, headers=headers
+    )
+    assert response.status_code == 409
+
+
+def test_device_without_storage_needs_no_erasure(
+    client: TestClient, workshop: Workshop, settings: Settings
+) -> None:
+    headers = technician_headers(settings, workshop)
+    code = intake_device(
+        client, headers, category="monitor", has_storage=False, specs={"screen_in": 24}
+    )["code"]
+    assert (
+        client.post(f"/api/v1/devices/{code}/erasure", json=ERASURE, headers=headers).status_code
+        == 422
+    )
+    to_graded(client, headers, code, category="monitor")
+    assert (
+        client.post(
+            f"/api/v1/devices/{code}/transition", json={"to": "available"}, headers=headers
+        ).status_code
+        == 200
+    )
+
+
+def test_returned_device_needs_a_fresh_erasure(db: Session, workshop: Workshop) -> None:
+    from collecte.core.errors import InvalidTransition
+    from collecte.devices.service import change_status
+
+    device = workshop.receive()
+    workshop.make_available(device)
+    for status in (DeviceStatus.ALLOCATED, DeviceStatus.SHIPPED, DeviceStatus.RETURNED):
+        change_status(db, device=device, actor=workshop.technician, to=status)
+    workshop.diagnose(device)
+    workshop.grade(device)
+    with pytest.raises(InvalidTransition, match="data protection"):
+        change_status(db, device=device, actor=workshop.technician, to=DeviceStatus.AVAILABLE)
+    device.status = DeviceStatus.DIAGNOSED  # back a step to record the new erasure
+    workshop.wipe(device)
+    workshop.grade(device)
+    change_status(db, device=device, actor=workshop.technician, to=DeviceStatus.AVAILABLE)
+
+
+def test_every_storage_of_a_device_must_be_verified(db: Session, workshop: Workshop) -> None:
+    """Two drives: one verified erased and one failed is not a wiped device."""
+    from collecte.core.errors import InvalidTransition
+    from collecte.devices import records
+    from collecte.devices.service import change_status, has_verified_erasure
+
+    device = workshop.receive(category=Category.DESKTOP)
+    common: dict[str, Any] = {
+        "method": "Zero Fill",
+        "nist_level": "clear",
+        "tool": "nwipe",
+        "verification_method": "Verify Last Pass",
+    }
+    records.record_erasure(
+        db,
+        device=device,
+        actor=workshop.technician,
+        storage_serial="SSD-1",
+        result="erased",
+        verified=True,
+        advance=False,
+        **common,
+    )
+    records.record_erasure(
+        db,
+        device=device,
+        actor=workshop.technician,
+        storage_serial="HDD-2",
+        result="failed",
+        verified=False,
+        advance=False,
+        **{**common, "verification_method": ""},
+    )
+    assert not has_verified_erasure(db, device)
+    workshop.diagnose(device)
+    workshop.grade(device)
+    with pytest.raises(InvalidTransition, match="data protection"):
+        change_status(db, device=device, actor=workshop.technician, to=DeviceStatus.AVAILABLE)
+    device.status = DeviceStatus.DIAGNOSED  # back a step to record the second drive again
+    records.record_erasure(
+        db,
+        device=device,
+        actor=workshop.technician,
+        storage_serial="HDD-2",
+        result="erased",
+        verified=True,
+        **common,
+    )
+    assert device.status is DeviceStatus.WIPED
