@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     )
     # Kept open per process: more than the busiest station load measured (16 concurrent scans),
     # because an overflow connection is closed on check-in and reopening one costs a PostgreSQL
-    # session start; with 10 + 5 the scan benchmark opened 106 sessions in 8 s and its p99 tripled.
+    # session start; with 10 + 5 the scan benchmark opened 106 sessions in 8 s.
     db_pool_size: int = Field(default=20, ge=1, description="Connections kept open per process.")
     db_max_overflow: int = Field(default=5, ge=0, description="Extra connections under bursts.")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,31 +17,59 @@ from collecte.pickups.service import collect_pickup, request_pickup, schedule_pi
 PARIS = dt.timezone(dt.timedelta(hours=1))  # the demo's windows, in winter time
 VEHICLE = "Kangoo 1"
 
-# (donor index, address, postcode, city, latitude, longitude, items, start hour, end hour)
-_STOPS = [
-    (0, "1 place de la Défense", "92400", "Courbevoie", 48.8918, 2.2380, {"laptop": 12}, 9, 12),
-    (1, "53 bis rue de Fontenay", "94300", "Vincennes", 48.8474, 2.4370, {"desktop": 4}, 14, 17),
-    (0, "30 avenue de Flandre", "75019", "Paris", 48.8885, 2.3760, {"smartphone": 20}, 8, 18),
+
+class DemoStop(NamedTuple):
+    donor: int  # index in the demo's donors
+    address: str
+    postcode: str
+    city: str
+    latitude: float
+    longitude: float
+    items: dict[str, int]
+    start: int  # hour
+    end: int
+
+
+_ROUND = [
+    DemoStop(
+        0, "1 place de la Défense", "92400", "Courbevoie", 48.8918, 2.2380, {"laptop": 12}, 9, 12
+    ),
+    DemoStop(
+        1, "53 bis rue de Fontenay", "94300", "Vincennes", 48.8474, 2.4370, {"desktop": 4}, 14, 17
+    ),
+    DemoStop(
+        0, "30 avenue de Flandre", "75019", "Paris", 48.8885, 2.3760, {"smartphone": 20}, 8, 18
+    ),
 ]
+_WAITING = DemoStop(
+    2, "2 cours Napoléon", "20000", "Ajaccio", 41.9192, 8.7386, {"laptop": 30}, 9, 17
+)
+# The demo donor's own, collected: its space then shows a collection proof and the receipt data.
+_COLLECTED = DemoStop(
+    0,
+    "1 place de la Défense",
+    "92400",
+    "Courbevoie",
+    48.8918,
+    2.2380,
+    {"laptop": 5, "monitor": 2},
+    9,
+    12,
+)
 
 
 def _request(
-    session: Session,
-    *,
-    coordinator: User,
-    donor: Organization,
-    stop: tuple[Any, ...],
-    day: dt.date,
+    session: Session, *, coordinator: User, donors: list[Organization], stop: DemoStop, day: dt.date
 ) -> Pickup:
-    _, address, postcode, city, latitude, longitude, items, start, end = stop
+    donor = donors[stop.donor]
     body = PickupCreate.model_validate(
         {
             "donor_id": donor.id,
-            "address": address,
-            "postcode": postcode,
-            "city": city,
-            "latitude": latitude,
-            "longitude": longitude,
+            "address": stop.address,
+            "postcode": stop.postcode,
+            "city": stop.city,
+            "latitude": stop.latitude,
+            "longitude": stop.longitude,
             "has_elevator": True,
             "access_notes": "Accueil au rez-de-chaussée, badge visiteur",
             "contact_name": "Service informatique",
@@ -50,12 +78,12 @@ def _request(
             "call_ahead": True,
             "windows": [
                 {
-                    "start": dt.datetime.combine(day, dt.time(start), PARIS).isoformat(),
-                    "end": dt.datetime.combine(day, dt.time(end), PARIS).isoformat(),
+                    "start": dt.datetime.combine(day, dt.time(stop.start), PARIS).isoformat(),
+                    "end": dt.datetime.combine(day, dt.time(stop.end), PARIS).isoformat(),
                 }
             ],
-            "items": [{"category": c, "quantity": q} for c, q in items.items()],
-            "declared_serials": [f"{city[:3].upper()}-{n:03d}" for n in range(1, 4)],
+            "items": [{"category": c, "quantity": q} for c, q in stop.items.items()],
+            "declared_serials": [f"{stop.city[:3].upper()}-{n:03d}" for n in range(1, 4)],
         }
     )
     return request_pickup(session, viewer=coordinator, data=body.model_dump())
@@ -72,53 +100,31 @@ def load_demo_pickups(
     if site is None:
         raise RuntimeError("the demo workshop has no site")
     round_day = today + dt.timedelta(days=2)
-    for stop in _STOPS:
-        pickup = _request(
-            session, coordinator=coordinator, donor=donors[stop[0]], stop=stop, day=round_day
-        )
+    for stop, day in [(stop, round_day) for stop in _ROUND] + [(_COLLECTED, today)]:
+        pickup = _request(session, coordinator=coordinator, donors=donors, stop=stop, day=day)
         schedule_pickup(
             session,
             viewer=coordinator,
             pickup=pickup,
-            date=round_day,
+            date=day,
             site_id=site.id,
-            window_start=f"{stop[7]:02d}:00",
-            window_end=f"{stop[8]:02d}:00",
+            window_start=f"{stop.start:02d}:00",
+            window_end=f"{stop.end:02d}:00",
             vehicle=VEHICLE,
         )
-    waiting = (2, "2 cours Napoléon", "20000", "Ajaccio", 41.9192, 8.7386, {"laptop": 30}, 9, 17)
-    _request(
-        session,
-        coordinator=coordinator,
-        donor=donors[2],
-        stop=waiting,
-        day=today + dt.timedelta(days=10),
-    )
-    # The demo donor's own: its space then shows a collection proof and the receipt data.
-    done_stop = (0, "1 place de la Défense", "92400", "Courbevoie", 48.8918, 2.2380)
-    collected = _request(
-        session,
-        coordinator=coordinator,
-        donor=donors[0],
-        stop=(*done_stop, {"laptop": 5, "monitor": 2}, 9, 12),
-        day=today,
-    )
-    schedule_pickup(
-        session,
-        viewer=coordinator,
-        pickup=collected,
-        date=today,
-        site_id=site.id,
-        window_start="09:00",
-        window_end="12:00",
-        vehicle=VEHICLE,
-    )
     collect_pickup(
         session,
         viewer=coordinator,
-        pickup=collected,
+        pickup=pickup,  # the last one: _COLLECTED
         weight_kg=16.5,
         released_by="Service informatique",
         received_by="Équipe collecte",
-        counts={"laptop": 5, "monitor": 2},
+        counts=_COLLECTED.items,
+    )
+    _request(
+        session,
+        coordinator=coordinator,
+        donors=donors,
+        stop=_WAITING,
+        day=today + dt.timedelta(days=10),
     )

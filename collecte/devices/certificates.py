@@ -20,7 +20,7 @@ from collecte.core.pdf import SMALL, build_pdf, paragraph, table
 from collecte.core.types import utcnow
 from collecte.devices.codes import format_code
 from collecte.devices.models import Device, ErasureRecord
-from collecte.devices.service import has_verified_erasure, visible_devices
+from collecte.devices.service import has_verified_erasure, people_names, visible_devices
 from collecte.documents.models import Document
 from collecte.documents.service import record_document
 from collecte.orgs.models import Organization
@@ -47,17 +47,6 @@ def _when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M") if value else "—"
 
 
-def _people(session: Session, ids: set[int]) -> dict[int, str]:
-    from collecte.auth.models import User as UserModel
-
-    if not ids:
-        return {}
-    return {
-        u.id: (u.full_name or u.email)
-        for u in session.scalars(select(UserModel).where(UserModel.id.in_(ids)))
-    }
-
-
 def _rows(session: Session, devices: Sequence[Device]) -> list[list[str]]:
     erasures = list(
         session.scalars(
@@ -66,7 +55,7 @@ def _rows(session: Session, devices: Sequence[Device]) -> list[list[str]]:
             .order_by(ErasureRecord.device_id, ErasureRecord.id)
         )
     )
-    people = _people(session, {i for e in erasures for i in (e.operator_id, e.verifier_id) if i})
+    people = people_names(session, {i for e in erasures for i in (e.operator_id, e.verifier_id)})
     codes = {d.id: format_code(d.code) for d in devices}
     rows = [HEADER]
     for e in erasures:

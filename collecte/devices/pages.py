@@ -38,10 +38,9 @@ from collecte.devices.pages_forms import (
     require_workshop_staff,
     translate,
 )
-from collecte.devices.router import filtered_devices
 from collecte.devices.schemas import DeviceCreate
 from collecte.labels.service import list_templates
-from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import visible_organizations, visible_sites
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.service import visible_pickups
@@ -83,12 +82,6 @@ def _int_or_none(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _sites_by_id(session: Session, ids: set[int]) -> dict[int, Site]:
-    if not ids:
-        return {}
-    return {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(ids)))}
-
-
 @router.get("/devices", response_class=HTMLResponse)
 def device_list(
     request: Request,
@@ -107,7 +100,7 @@ def device_list(
         found = session.scalar(service.visible_devices(user).where(Device.code == candidate))
         if found is not None:
             return redirect(f"/devices/{found.code}")
-    query = filtered_devices(
+    query = service.filtered_devices(
         viewer=user,
         status=_choice(DeviceStatus, status),
         category=_choice(Category, category),
@@ -145,9 +138,7 @@ def device_list(
         categories=list(Category),
         sites=list(session.scalars(visible_sites(user))) if sees_sites else [],
         site_names=(
-            {i: s.name for i, s in _sites_by_id(session, {d.site_id for d in devices}).items()}
-            if sees_sites
-            else {}
+            pages_device.site_names(session, {d.site_id for d in devices}) if sees_sites else {}
         ),
         format_code=codes.format_code,
         local_date=local_date,

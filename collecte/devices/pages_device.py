@@ -39,7 +39,7 @@ from collecte.devices.pages_forms import (
 from collecte.devices.schemas import HoldIn, MoveIn, TransitionIn
 from collecte.documents.router import pdf_response
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
-from collecte.labels.service import list_templates, render_device_labels
+from collecte.labels.service import device_for_label, list_templates, render_device_labels
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.service import visible_sites
 
@@ -65,17 +65,8 @@ def check_label(item: CheckItem) -> str:
     return LABELS.get(item.name, item.label)
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {
-        u.id: u.full_name or u.email
-        for u in session.scalars(select(User).where(User.id.in_(wanted)))
-    }
-
-
-def _site_names(session: Session, ids: set[int]) -> dict[int, str]:
+def site_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of these sites, by id."""
     if not ids:
         return {}
     return {s.id: s.name for s in session.scalars(select(Site).where(Site.id.in_(ids)))}
@@ -129,7 +120,7 @@ def device_page(
     sees_staff = user.role in STAFF_VIEWERS
     people: dict[int, str] = {}
     if sees_staff:
-        people = _names(
+        people = service.people_names(
             session,
             {e.actor_id for e in events}
             | {r.technician_id for kind in ("diagnoses", "grades", "repairs") for r in found[kind]}
@@ -151,7 +142,7 @@ def device_page(
         device=device,
         code_display=codes.format_code(device.code),
         donor=session.get(Organization, device.donor_id) if device.donor_id else None,
-        site_names=_site_names(session, site_ids) if sees_staff else {},
+        site_names=site_names(session, site_ids) if sees_staff else {},
         sees_staff=sees_staff,
         events=events,
         records=found,
@@ -324,7 +315,7 @@ def device_label(
     template: Annotated[str, Query(max_length=60)] = DEFAULT_TEMPLATE,
 ) -> Response:
     """The device's label on the chosen stock (PDF, or ZPL for a Zebra stock)."""
-    device = service.get_device(session, viewer=user, raw_code=code)
+    device = device_for_label(session, viewer=user, raw_code=code)
     content, media_type = render_device_labels(
         session,
         devices=[device],

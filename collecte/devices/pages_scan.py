@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from collecte.auth.deps import WebUser, web_user
-from collecte.auth.models import User
 from collecte.core import i18n
 from collecte.core.db import SessionDep
-from collecte.core.errors import CollecteError, Forbidden
+from collecte.core.errors import CollecteError
 from collecte.core.vocabulary import N_, label
 from collecte.core.web import render, request_language, require_csrf_header
 from collecte.devices import codes, scanning
@@ -60,15 +59,10 @@ MESSAGES = {
 }
 
 
-def _scan_roles(user: User) -> None:
-    if user.role not in scanning.SCAN_ROLES:
-        raise Forbidden(f"a {user.role} may not use the scan station")
-
-
 @router.get("/scan", response_class=HTMLResponse)
 def scan_station(request: Request, session: SessionDep, user: WebUser) -> HTMLResponse:
     """The scan station page."""
-    _scan_roles(user)
+    scanning.require_scan_role(user)
     return render(
         request,
         "devices/scan.html",
@@ -85,7 +79,7 @@ def scan_station(request: Request, session: SessionDep, user: WebUser) -> HTMLRe
 @router.post("/scan/submit", dependencies=[Depends(web_user), Depends(require_csrf_header)])
 def scan_submit(request: Request, body: ScanIn, session: SessionDep, user: WebUser) -> JSONResponse:
     """Look up a scanned code and apply the station's action (once, even if scanned twice)."""
-    _scan_roles(user)
+    scanning.require_scan_role(user)
     try:
         # A refused action leaves nothing behind (not even the scan), and the answer keeps the
         # API's {"error", "detail"} shape with the detail in the user's language.

@@ -17,7 +17,7 @@ from collecte.core.errors import InvalidInput, InvalidTransition
 from collecte.devices import nwipe
 from collecte.devices.checklists import ChecklistError, validate_checks
 from collecte.devices.grading import grade_for, parse_cosmetic, parse_functional
-from collecte.devices.lifecycle import DeviceStatus, allowed_next, can_transition
+from collecte.devices.lifecycle import IN_WORKSHOP, DeviceStatus, allowed_next, can_transition
 from collecte.devices.models import (
     Device,
     DiagnosisRecord,
@@ -27,24 +27,32 @@ from collecte.devices.models import (
 )
 from collecte.devices.service import append_event, change_status, has_verified_erasure
 
-# Where a record may be taken: where the step it completes is reachable, or repeated in place.
-_WORKSHOP_STATUSES = frozenset(
-    {
-        DeviceStatus.RECEIVED,
-        DeviceStatus.DIAGNOSED,
-        DeviceStatus.WIPED,
-        DeviceStatus.IN_REPAIR,
-        DeviceStatus.GRADED,
-        DeviceStatus.RETURNED,
-    }
-)
-
 
 def _require_step(device: Device, step: DeviceStatus, what: str) -> None:
+    """A record may be taken where the step it completes is reachable, or repeated in place."""
     if device.status is not step and not can_transition(device.status, step):
         raise InvalidTransition(
             f"a {what} cannot be recorded while the device is {device.status}",
             allowed=[s.value for s in allowed_next(device.status)],
+        )
+
+
+def _complete_step(
+    session: Session,
+    *,
+    device: Device,
+    actor: User,
+    step: DeviceStatus,
+    kind: str,
+    note: str,
+    payload: dict[str, Any],
+) -> None:
+    """Move the device to the step a record completes; a repeated record is only an event."""
+    if device.status is step:
+        append_event(session, device=device, actor=actor, kind=kind, note=note, payload=payload)
+    else:
+        change_status(
+            session, device=device, actor=actor, to=step, note=note, payload=payload, kind=kind
         )
 
 
@@ -68,21 +76,15 @@ def record_diagnosis(
     )
     session.add(record)
     session.flush()  # the transition below checks that a diagnosis exists
-    payload = {"result": result, "diagnosis_id": record.id}
-    if device.status is DeviceStatus.DIAGNOSED:
-        append_event(
-            session, device=device, actor=actor, kind="diagnosis", note=notes, payload=payload
-        )
-    else:
-        change_status(
-            session,
-            device=device,
-            actor=actor,
-            to=DeviceStatus.DIAGNOSED,
-            note=notes,
-            payload=payload,
-            kind="diagnosis",
-        )
+    _complete_step(
+        session,
+        device=device,
+        actor=actor,
+        step=DeviceStatus.DIAGNOSED,
+        kind="diagnosis",
+        note=notes,
+        payload={"result": result, "diagnosis_id": record.id},
+    )
     return record
 
 
@@ -228,21 +230,16 @@ def record_grade(
     )
     session.add(record)
     session.flush()  # the graded transition below looks for this grade record
-    payload = {"functional": f"F{f_level}", "cosmetic": f"C{c_level}", "grade": grade.value}
-    if device.status is DeviceStatus.GRADED:
-        device.grade = grade
-        append_event(session, device=device, actor=actor, kind="grade", note=notes, payload=payload)
-    else:
-        change_status(
-            session,
-            device=device,
-            actor=actor,
-            to=DeviceStatus.GRADED,
-            note=notes,
-            payload=payload,
-            kind="grade",
-        )
-        device.grade = grade
+    _complete_step(
+        session,
+        device=device,
+        actor=actor,
+        step=DeviceStatus.GRADED,
+        kind="grade",
+        note=notes,
+        payload={"functional": f"F{f_level}", "cosmetic": f"C{c_level}", "grade": grade.value},
+    )
+    device.grade = grade
     return record
 
 
@@ -256,7 +253,7 @@ def record_repair(
     minutes: int,
 ) -> RepairRecord:
     """Record a repair: parts used and time spent (integration work hours when on such a contract)."""
-    if device.status not in _WORKSHOP_STATUSES:
+    if device.status not in IN_WORKSHOP:
         raise InvalidTransition(
             f"a repair cannot be recorded while the device is {device.status}", allowed=[]
         )

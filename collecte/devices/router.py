@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
-from sqlalchemy import Select, or_
 
 from collecte.auth.deps import BEARER_SECURITY, CurrentUser, bearer_token, user_for_token
-from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.db import SessionDep, open_connection, open_session
 from collecte.core.errors import InvalidInput
 from collecte.core.schemas import IdQuery, Limit, Offset
 from collecte.devices import bulk, records, scanning, service
 from collecte.devices.checklists import Category
-from collecte.devices.codes import normalise
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device, DeviceEvent
 from collecte.devices.schemas import (
@@ -64,43 +61,10 @@ def list_devices(
     offset: Offset = 0,
 ) -> list[Device]:
     """Devices the caller may see, newest first, with filters."""
-    query = filtered_devices(
+    query = service.filtered_devices(
         viewer=viewer, status=status, category=category, site_id=site_id, donor_id=donor_id, q=q
     )
     return list(session.scalars(query.order_by(Device.id.desc()).limit(limit).offset(offset)))
-
-
-def filtered_devices(
-    *,
-    viewer: User,
-    status: DeviceStatus | None,
-    category: Category | None,
-    site_id: int | None,
-    donor_id: int | None,
-    q: str | None,
-) -> Select[Device]:
-    """The visible devices narrowed by the list filters (shared by the API and the page)."""
-    query = service.visible_devices(viewer)
-    if status is not None:
-        query = query.where(Device.status == status)
-    if category is not None:
-        query = query.where(Device.category == category)
-    if site_id is not None:
-        query = query.where(Device.site_id == site_id)
-    if donor_id is not None:
-        query = query.where(Device.donor_id == donor_id)
-    if q and q.strip():
-        text = q.strip()
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(
-                Device.code == normalise(text),
-                Device.serial.ilike(pattern),
-                Device.brand.ilike(pattern),
-                Device.model.ilike(pattern),
-            )
-        )
-    return query
 
 
 @router.post("/devices/bulk", status_code=201)
@@ -274,9 +238,8 @@ def move(code: str, body: MoveIn, session: SessionDep, viewer: CurrentUser) -> D
 @scan_router.post("/scan", response_model=ScanOut, openapi_extra=BEARER_SECURITY)
 def scan(request: Request, body: ScanIn) -> Response:
     """Look up scanned text (normalised) and apply an optional action in the same call."""
-    # The busiest route, kept lean (each step measured under load): no dependencies but the body
-    # (the session, settings and token are read here: sync dependencies cost a threadpool hop
-    # each, and solving them a millisecond a scan); a plain look-up runs on a Core connection
+    # The busiest route, kept lean: no dependencies but the body (the session, settings and token
+    # are read here: each sync dependency costs a threadpool hop); a plain look-up runs on a Core connection
     # (scanning.look_up), an action on the ORM session; the answer is serialised once by its
     # model instead of being validated again by FastAPI.
     settings: Settings = request.app.state.settings

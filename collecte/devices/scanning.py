@@ -44,15 +44,16 @@ class ScanResult:
     duplicate: bool
 
 
-def _require_scan_role(viewer: User) -> None:
+def require_scan_role(viewer: User) -> None:
+    """The scan station is for the operator and workshop staff."""
     if viewer.role not in SCAN_ROLES:
         raise Forbidden(f"a {viewer.role} may not use the scan station")
 
 
-def allowed_actions(session: Session, *, viewer: User, device: Device) -> list[str]:
-    """The actions a scan of this device may apply now, for this person."""
-    if not service.can_work_on(viewer, device):
-        return []
+def allowed_actions(session: Session, device: Device) -> list[str]:
+    """The actions a scan of this device may apply now. Whoever may scan a device may work on it
+    (a scan role that sees the device: a test holds this for every role), so the list is the
+    device's, not the person's."""
     return _actions(device, rules.device_facts(session, device))
 
 
@@ -88,7 +89,7 @@ def scan_code(
     now: dt.datetime | None = None,
 ) -> ScanResult:
     """Look a scanned code up and apply the optional action (once, even if scanned twice)."""
-    _require_scan_role(viewer)
+    require_scan_role(viewer)
     now = now or utcnow()
     device = service.get_device(session, viewer=viewer, raw_code=raw_code)
     action = (action or "").strip() or None
@@ -115,7 +116,7 @@ def scan_code(
     )
     return ScanResult(
         device=device,
-        allowed_actions=allowed_actions(session, viewer=viewer, device=device),
+        allowed_actions=allowed_actions(session, device),
         applied=None if duplicate else action,
         duplicate=duplicate,
     )
@@ -130,8 +131,8 @@ def _record_scan(
     duplicate: bool,
     now: dt.datetime,
 ) -> None:
-    # Plain SQL on the connection: nothing reads the Scan object back; the ORM's bulk insert cost
-    # six times as much, a Core ``insert(Scan)`` twice (measured).
+    # Plain SQL on the connection: nothing reads the Scan object back, and a Core ``insert(Scan)``
+    # cost twice the CPU of this text statement (measured in-process: 320 against 158 µs).
     connection.execute(
         _INSERT_SCAN,
         {
@@ -197,7 +198,7 @@ _LOOKUP = (
 def _loaded(model: type[Any], attributes: dict[str, str], row: Any) -> Any:
     """A detached instance holding the prefixed columns of a row, for the rules to read (never
     added to a session). Its values are set as the ORM's own loader sets them, without the change
-    tracking of ``__init__``, which cost a tenth of the scan's CPU."""
+    tracking of ``__init__`` (under cProfile, about 8 % of a look-up's time)."""
     instance = inspect(model).class_manager.new_instance()
     instance.__dict__.update({name: row[label] for label, name in attributes.items()})
     return instance
@@ -219,7 +220,7 @@ def look_up(
     viewer: User = token_user(
         _loaded(User, _USER_ATTRIBUTES, row) if row is not None else None, claimed_fingerprint
     )
-    _require_scan_role(viewer)
+    require_scan_role(viewer)
     if code is None:
         raise invalid
     device: Device | None = None
@@ -239,7 +240,7 @@ def look_up(
     facts = rules.facts_of(row["f_diagnosed"], row["f_graded"], row["f_media"], row["f_cleared"])
     return ScanResult(
         device=device,
-        allowed_actions=_actions(device, facts) if service.can_work_on(viewer, device) else [],
+        allowed_actions=_actions(device, facts),
         applied=None,
         duplicate=duplicate,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,39 @@ def can_work_on(viewer: User, device: Device) -> bool:
 def require_work_on(viewer: User, device: Device) -> None:
     if not can_work_on(viewer, device):
         raise Forbidden(f"a {viewer.role} may not change device {codes.format_code(device.code)}")
+
+
+def filtered_devices(
+    *,
+    viewer: User,
+    status: DeviceStatus | None,
+    category: Category | None,
+    site_id: int | None,
+    donor_id: int | None,
+    q: str | None,
+) -> Select[Device]:
+    """The visible devices narrowed by the list filters (the API's and the page's filters)."""
+    query = visible_devices(viewer)
+    if status is not None:
+        query = query.where(Device.status == status)
+    if category is not None:
+        query = query.where(Device.category == category)
+    if site_id is not None:
+        query = query.where(Device.site_id == site_id)
+    if donor_id is not None:
+        query = query.where(Device.donor_id == donor_id)
+    if q and q.strip():
+        text = q.strip()
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(
+                Device.code == codes.normalise(text),
+                Device.serial.ilike(pattern),
+                Device.brand.ilike(pattern),
+                Device.model.ilike(pattern),
+            )
+        )
+    return query
 
 
 def parse_scanned(raw_code: str) -> str:
@@ -357,6 +390,17 @@ def move_device(
         note=note,
         payload={"from_site_id": previous, "to_site_id": site.id},
     )
+
+
+def people_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """The names shown for the people on a device's history and records (else their e-mail)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {
+        u.id: u.full_name or u.email
+        for u in session.scalars(select(User).where(User.id.in_(wanted)))
+    }
 
 
 def device_events(session: Session, device: Device) -> list[DeviceEvent]:

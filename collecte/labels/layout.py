@@ -11,10 +11,11 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from collecte.devices.codes import ALPHABET, CODE_LENGTH, format_code
 from collecte.labels.code128 import QUIET_MODULES
 from collecte.labels.stocks import LINE_HEIGHT, TextField, mm_to_dots
 
-CODE_PATTERN = re.compile(r"[0-9A-HJKMNP-TV-Z]{8}")
+CODE_PATTERN = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
 ELLIPSIS = "…"
 # Longer values are cut before measuring: no label line holds more, and it bounds the work.
 MAX_VALUE_LENGTH = 200
@@ -43,11 +44,6 @@ class LabelContent:
     grade: str | None = None  # "A"/"B"/"C"/"X" after grading
     erased: bool = False  # prints the "data erased" mark
     url: str | None = None  # device page, drawn as a QR code where the layout has room
-
-
-def format_code(code: str) -> str:
-    """Group a device code by four for people: "7K3QXMT5" -> "7K3Q XMT5"."""
-    return " ".join(code[start : start + 4] for start in range(0, len(code), 4))
 
 
 def check_code(code: str) -> None:

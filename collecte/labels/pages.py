@@ -20,7 +20,6 @@ from collecte.devices.models import Device
 from collecte.devices.pages_forms import (
     FormDep,
     form_text,
-    require_workshop_staff,
     start_of_local_day,
     translate,
 )
@@ -88,7 +87,7 @@ def print_form(
     template: Annotated[str, Query(max_length=60)] = "",
 ) -> HTMLResponse:
     """The print page (codes may come in the address, one per line or comma-separated)."""
-    require_workshop_staff(user)
+    service.require_label_printer(user)
     values = _default_values(template)
     values["codes"] = "\n".join(split_codes(codes_))
     return _print_page(request, session, user, values=values)
@@ -99,7 +98,7 @@ def print_labels(
     request: Request, session: SessionDep, user: WebUser, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Print the labels (PDF or ZPL), or add today's intake at a site to the list."""
-    require_workshop_staff(user)
+    service.require_label_printer(user)
     values = {k: form_text(form, k) for k in ("codes", "template", "skip", "site_id")}
     wanted = split_codes(values["codes"])
     if form_text(form, "add_today"):

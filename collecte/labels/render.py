@@ -13,6 +13,7 @@ from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
+from collecte.devices.codes import format_code
 from collecte.labels.code128 import encode
 from collecte.labels.layout import (
     DotSpan,
@@ -21,7 +22,6 @@ from collecte.labels.layout import (
     dot_span,
     field_text,
     fit_text,
-    format_code,
     place_barcode,
     qr_module_dots,
     template_values,

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.core.db import SessionDep
-from collecte.devices.service import get_device
 from collecte.labels import service
 
 router = APIRouter(prefix="/api/v1", tags=["labels"])
@@ -78,7 +77,7 @@ def device_label(
     qr: bool = True,
 ) -> Response:
     """One device's label on the chosen stock (with a QR code of its page unless `qr=false`)."""
-    device = get_device(session, viewer=viewer, raw_code=code)
+    device = service.device_for_label(session, viewer=viewer, raw_code=code)
     content, media_type = service.render_device_labels(
         session,
         devices=[device],

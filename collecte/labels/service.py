@@ -7,16 +7,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import User
-from collecte.core.errors import InvalidInput, NotFound
+from collecte.auth.models import WORKSHOP_ROLES, Role, User
+from collecte.core.errors import Forbidden, InvalidInput, NotFound
 from collecte.core.vocabulary import label
 from collecte.devices.codes import InvalidCode, parse_code
 from collecte.devices.models import Device
-from collecte.devices.service import has_verified_erasure, visible_devices
+from collecte.devices.service import get_device, has_verified_erasure, visible_devices
 from collecte.labels.render import LabelContent, media_type, render_labels
 from collecte.labels.stocks import LabelStock, get_stock, load_stocks
 
 MAX_LABELS = 5000
+# Label printing is workshop work: auditors and donors may read devices, not label them.
+LABEL_PRINTERS = (Role.ADMIN, *WORKSHOP_ROLES)
+
+
+def require_label_printer(viewer: User) -> None:
+    """Refuse anyone whose work is not printing device labels."""
+    if viewer.role not in LABEL_PRINTERS:
+        raise Forbidden(f"a {viewer.role} may not do workshop work")
 
 
 def list_templates() -> list[dict[str, Any]]:
@@ -64,8 +72,15 @@ def label_content(
     )
 
 
+def device_for_label(session: Session, *, viewer: User, raw_code: str) -> Device:
+    """The one device whose label the viewer asks for (its page's button, the API)."""
+    require_label_printer(viewer)
+    return get_device(session, viewer=viewer, raw_code=raw_code)
+
+
 def devices_for_labels(session: Session, *, viewer: User, raw_codes: Sequence[str]) -> list[Device]:
     """The devices named by these codes, in the order given; every code must be valid and visible."""
+    require_label_printer(viewer)
     if not raw_codes:
         raise InvalidInput("give at least one device code")
     if len(raw_codes) > MAX_LABELS:
@@ -113,6 +128,9 @@ def devices_by_filter(
     session: Session, *, viewer: User, status: str | None, limit: int
 ) -> list[Device]:
     """Visible devices to label in bulk, oldest first (used by the CLI)."""
+    require_label_printer(viewer)
+    if not 1 <= limit <= MAX_LABELS:
+        raise InvalidInput(f"at most {MAX_LABELS} labels per batch")
     query = visible_devices(viewer).order_by(Device.id)
     if status:
         query = query.where(Device.status == status)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from collecte.config import Settings
 from collecte.core.cli_support import cli_transaction, console
-from collecte.notifications.models import OutboxMessage
-from collecte.notifications.service import send_pending
+from collecte.notifications.service import outbox_messages, send_pending
 
 app = typer.Typer(help="Email outbox.", no_args_is_help=True)
 
@@ -39,9 +37,6 @@ def list_messages(
 ) -> None:
     """Show queued messages."""
     with cli_transaction(Settings()) as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        if unsent:
-            query = query.where(OutboxMessage.sent_at.is_(None))
-        for m in session.scalars(query):
+        for m in session.scalars(outbox_messages(unsent=unsent)):
             state = "sent" if m.sent_at else f"queued ({m.attempts} attempt(s))"
             console.print(f"{m.id:>5}  {m.recipient:<36} {state:<22} {m.subject}")

@@ -24,6 +24,10 @@ class OutboxMessage(Base):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
+    # The pickup a message is about: who may read the message follows who may read the pickup.
+    pickup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickups.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,17 +1,17 @@
-"""The outbox, readable by the operator and coordinators (emails are kept even without SMTP)."""
+"""The outbox, readable by the operator, and by coordinators for their own pickups (emails are
+kept even without SMTP)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 
 from collecte.auth.deps import require_roles
 from collecte.auth.models import Role, User
 from collecte.core.db import SessionDep
 from collecte.core.schemas import Limit, Offset
-from collecte.notifications.models import OutboxMessage
+from collecte.notifications.service import outbox_messages
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
@@ -19,15 +19,12 @@ router = APIRouter(prefix="/api/v1", tags=["notifications"])
 @router.get("/outbox")
 def list_outbox(
     session: SessionDep,
-    _viewer: User = Depends(require_roles(Role.ADMIN, Role.COORDINATOR)),
+    viewer: User = Depends(require_roles(Role.ADMIN, Role.COORDINATOR)),
     unsent: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Queued emails, newest first; `unsent=true` for those not delivered yet."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if unsent:
-        query = query.where(OutboxMessage.sent_at.is_(None))
     return [
         {
             "id": m.id,
@@ -39,5 +36,7 @@ def list_outbox(
             "attempts": m.attempts,
             "last_error": m.last_error,
         }
-        for m in session.scalars(query.limit(limit).offset(offset))
+        for m in session.scalars(
+            outbox_messages(unsent=unsent, viewer=viewer).limit(limit).offset(offset)
+        )
     ]

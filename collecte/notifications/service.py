@@ -9,12 +9,14 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from collecte.auth.models import Role, User
 from collecte.config import Settings
 from collecte.core.types import utcnow
 from collecte.notifications.models import OutboxMessage
+from collecte.pickups.models import Pickup
 
 
 def queue_email(
@@ -25,6 +27,7 @@ def queue_email(
     subject: str,
     body: str,
     organization_id: int | None,
+    pickup_id: int | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the outbox, unless this event already queued one for this recipient."""
     existing = session.scalar(
@@ -40,9 +43,29 @@ def queue_email(
         subject=subject,
         body=body,
         organization_id=organization_id,
+        pickup_id=pickup_id,
     )
     session.add(message)
     return message
+
+
+def outbox_messages(*, unsent: bool, viewer: User | None = None) -> Select[OutboxMessage]:
+    """The outbox, newest first; ``unsent`` keeps the messages not delivered yet.
+
+    A ``viewer`` reads what it may: the operator everything; a coordinator the messages about
+    pickups it may read (donor contacts of other workshops' rounds stay hidden); anyone else
+    nothing. Without a viewer (the server's own CLI), everything.
+    """
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if viewer is not None and viewer.role is not Role.ADMIN:
+        if viewer.role is Role.COORDINATOR:
+            from collecte.pickups.service import visible_pickups  # pickups queue into the outbox
+
+            pickups = visible_pickups(viewer).with_only_columns(Pickup.id).scalar_subquery()
+            query = query.where(OutboxMessage.pickup_id.in_(pickups))
+        else:
+            query = query.where(false())
+    return query.where(OutboxMessage.sent_at.is_(None)) if unsent else query
 
 
 def send_pending(session: Session, *, settings: Settings, limit: int = 200) -> tuple[int, int]:

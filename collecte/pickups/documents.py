@@ -25,7 +25,7 @@ def collection_proof(
         raise Conflict("the pickup has not been collected yet: there is no collection proof")
     donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
     site = session.get(Site, pickup.site_id) if pickup.site_id else None
-    declared = {str(i["category"]): int(i["quantity"]) for i in pickup.items}
+    declared = pickup.declared_counts
     rows = [["Category", "Declared", "Collected"]]
     for category in sorted(set(declared) | set(pickup.collected_counts)):
         rows.append(

@@ -10,12 +10,11 @@ from collecte.auth.deps import CurrentUser
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.schemas import IdPath
+from collecte.devices.pages_forms import read_upload
 from collecte.pickups import service
 from collecte.pickups.inventory import parse_inventory
 from collecte.pickups.models import Pickup
 from collecte.pickups.schemas import PickupOut
-
-MAX_INVENTORY_BYTES = 5 * 1024 * 1024
 
 router = APIRouter(prefix="/api/v1/pickups", tags=["pickups"])
 
@@ -27,8 +26,8 @@ class FileTooLarge(CollecteError):
 
 def read_inventory_upload(upload: UploadFile) -> bytes:
     """The uploaded bytes, refused beyond the size limit."""
-    raw = upload.file.read(MAX_INVENTORY_BYTES + 1)
-    if len(raw) > MAX_INVENTORY_BYTES:
+    raw = read_upload(upload)
+    if raw is None:
         raise FileTooLarge("the inventory file is larger than 5 MiB")
     return raw
 

@@ -80,3 +80,12 @@ class Pickup(Base):
     received_by: Mapped[str] = mapped_column(String(200), default="")
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def declared_counts(self) -> dict[str, int]:
+        """How many devices of each category the donor declared (a category listed twice adds up)."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            category = str(item["category"])
+            counts[category] = counts.get(category, 0) + int(item["quantity"])
+        return counts

@@ -26,6 +26,7 @@ def pickup_scheduled(session: Session, pickup: Pickup) -> None:
             + ("Nous vous appellerons avant d'arriver.\n" if pickup.call_ahead else "")
         ),
         organization_id=pickup.donor_id,
+        pickup_id=pickup.id,
     )
 
 
@@ -43,6 +44,7 @@ def pickup_collected(session: Session, pickup: Pickup) -> None:
             "espace donateur.\n"
         ),
         organization_id=pickup.donor_id,
+        pickup_id=pickup.id,
     )
 
 
@@ -67,4 +69,5 @@ def certificate_if_ready(session: Session, pickup_id: int) -> None:
             "votre espace donateur.\n"
         ),
         organization_id=pickup.donor_id,
+        pickup_id=pickup.id,
     )

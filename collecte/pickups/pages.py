@@ -125,8 +125,7 @@ def edit_form(
 ) -> HTMLResponse:
     """The request's form, filled; once the pickup is scheduled, a message says it is too late."""
     pickup = service.get_pickup(session, viewer=user, pickup_id=pickup_id)
-    if not service.may_change(user, pickup):
-        raise Forbidden(f"a {user.role} may not change this pickup")
+    service.require_change(user, pickup)
     return _form_page(request, session, user, values=booking_values(pickup), pickup=pickup)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
-from collecte.core.errors import CollecteError
+from collecte.core.errors import CollecteError, Conflict
 from collecte.core.schemas import MAX_ID, IdPath
 from collecte.core.vocabulary import N_
 from collecte.core.web import render, require_csrf
@@ -80,10 +80,6 @@ COLLECT_FIELDS = (
 )
 
 
-def _declared(pickup: Pickup) -> dict[str, int]:
-    return {str(item["category"]): int(item["quantity"]) for item in pickup.items}
-
-
 def _form_defaults(session: Session, user: User, pickup: Pickup) -> dict[str, str]:
     """What the schedule and collect forms start with: the plan so far, or the donor's wishes."""
     first = window_bounds(pickup.windows[0]) if pickup.windows else None
@@ -100,7 +96,7 @@ def _form_defaults(session: Session, user: User, pickup: Pickup) -> dict[str, st
         "released_by": pickup.contact_name,
         "received_by": user.full_name or user.email,
     }
-    declared = _declared(pickup)
+    declared = pickup.declared_counts
     values.update({f"count_{c.value}": str(declared.get(c.value, 0)) for c in Category})
     return values
 
@@ -144,7 +140,7 @@ def pickup_page(
         donor=session.get_one(Organization, pickup.donor_id),
         site=session.get(Site, pickup.site_id) if pickup.site_id else None,
         windows=[window_text(w) for w in pickup.windows],
-        declared=_declared(pickup),
+        declared=pickup.declared_counts,
         received_count=session.scalar(
             select(func.count()).select_from(Device).where(Device.pickup_id == pickup.id)
         ),
@@ -323,9 +319,11 @@ def receipt(
 ) -> HTMLResponse:
     """What the donor needs to fill in its Cerfa 2041-MEC-SD receipt (the value is its own)."""
     pickup = service.get_pickup(session, viewer=user, pickup_id=pickup_id)
-    data = None
-    if pickup.status is PickupStatus.COLLECTED:
-        data = donation_receipt_data(session, pickup=pickup)
+    try:
+        data: dict[str, Any] | None = donation_receipt_data(session, pickup=pickup)
+    except Conflict:  # not collected yet: the page says so
+        data = None
+    if data is not None:
         day = data["donation_date"]
         data["donation_date_display"] = (
             dt.date.fromisoformat(day).strftime("%d/%m/%Y") if day else "—"

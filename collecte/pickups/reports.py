@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
+from collecte.core.errors import Conflict
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.service import visible_devices
 from collecte.orgs.models import Organization
-from collecte.pickups.models import Pickup
+from collecte.pickups.models import Pickup, PickupStatus
 
 # How a device's status reads for its donor.
 OUTCOMES: dict[DeviceStatus, str] = {
@@ -36,6 +37,8 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
     The nature and quantities are what the workshop actually received; the value is the donor's to
     state (Collecte does not appraise donations), so it is left empty on purpose.
     """
+    if pickup.status is not PickupStatus.COLLECTED:
+        raise Conflict("the receipt covers what was collected: this pickup is not collected yet")
     donor = session.get_one(Organization, pickup.donor_id)
     received = Counter(
         str(category)

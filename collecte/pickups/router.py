@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.auth.models import Role, User
 from collecte.core.db import SessionDep
-from collecte.core.errors import Conflict, NotFound
-from collecte.core.schemas import IdPath, Limit, Offset
+from collecte.core.errors import NotFound
+from collecte.core.schemas import MAX_ID, IdPath, Limit, Offset
 from collecte.devices import certificates
 from collecte.documents.router import pdf_response
 from collecte.orgs.models import Organization, OrgKind
@@ -43,7 +43,7 @@ Vehicle = Annotated[
 ]
 RunSite = Annotated[
     int | None,
-    Query(ge=1, le=2**31 - 1, description="The receiving site, when the van serves several."),
+    Query(ge=1, le=MAX_ID, description="The receiving site, when the van serves several."),
 ]
 Capacity = Annotated[
     float | None,
@@ -245,8 +245,6 @@ def erasure_certificate(
 def donation_receipt(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> dict[str, Any]:
     """The data of the donor's Cerfa 2041-MEC-SD receipt (the value is the donor's to state)."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    if pickup.status is not PickupStatus.COLLECTED:
-        raise Conflict("the receipt covers what was collected: this pickup is not collected yet")
     return donation_receipt_data(session, pickup=pickup)
 
 

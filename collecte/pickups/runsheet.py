@@ -130,10 +130,7 @@ def run_sheet(
     stops: dict[int, routing.Stop] = {}
     items: dict[int, dict[str, int]] = {}
     for pickup in pickups:
-        counts: dict[str, int] = {}
-        for item in pickup.items:
-            category = str(item["category"])
-            counts[category] = counts.get(category, 0) + int(item["quantity"])
+        counts = pickup.declared_counts
         items[pickup.id] = counts
         stops[pickup.id] = routing.Stop(
             id=pickup.id,

@@ -16,6 +16,7 @@ from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site, place_for_postcode
 from collecte.pickups import notify
+from collecte.pickups.inventory import MAX_SERIAL_LENGTH
 from collecte.pickups.models import Pickup, PickupStatus
 
 EDITABLE = (PickupStatus.REQUESTED,)
@@ -60,7 +61,13 @@ def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
 
 
 def _clean_serials(serials: list[str]) -> list[str]:
-    return sorted({s.strip() for s in serials if s and s.strip()})
+    """The distinct declared serials, trimmed; one longer than a device's serial is refused."""
+    cleaned = sorted({s.strip() for s in serials if s and s.strip()})
+    if any(len(s) > MAX_SERIAL_LENGTH for s in cleaned):
+        raise InvalidInput(
+            f"a serial number or asset tag has at most {MAX_SERIAL_LENGTH} characters"
+        )
+    return cleaned
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +119,8 @@ def may_change(viewer: User, pickup: Pickup) -> bool:
     return viewer.role in SCHEDULERS
 
 
-def _require_donor_or_coordinator(viewer: User, pickup: Pickup) -> None:
+def require_change(viewer: User, pickup: Pickup) -> None:
+    """Refuse someone who may not edit or cancel this pickup."""
     if not may_change(viewer, pickup):
         raise Forbidden(f"a {viewer.role} may not change this pickup")
 
@@ -136,7 +144,7 @@ def may_collect(viewer: User, pickup: Pickup) -> bool:
 
 def require_editable(viewer: User, pickup: Pickup) -> None:
     """Refuse an edit by someone who may not change the pickup, or once it is scheduled."""
-    _require_donor_or_coordinator(viewer, pickup)
+    require_change(viewer, pickup)
     if pickup.status not in EDITABLE:
         raise InvalidTransition(f"a {pickup.status} pickup can no longer be edited", allowed=[])
 
@@ -155,7 +163,7 @@ def update_pickup(
 
 def cancel_pickup(session: Session, *, viewer: User, pickup: Pickup, reason: str) -> Pickup:
     """Cancel a pickup that has not been collected, saying why."""
-    _require_donor_or_coordinator(viewer, pickup)
+    require_change(viewer, pickup)
     if pickup.status not in CANCELLABLE:
         raise InvalidTransition(f"a {pickup.status} pickup cannot be cancelled", allowed=[])
     pickup.status, pickup.cancel_reason, pickup.cancelled_at = (
@@ -213,7 +221,7 @@ def collect_pickup(
             f"only a scheduled pickup can be collected (this one is {pickup.status})", allowed=[]
         )
     if counts is None:
-        counts = {str(i["category"]): int(i["quantity"]) for i in pickup.items}
+        counts = pickup.declared_counts
     if any(n < 0 for n in counts.values()):
         raise InvalidInput("counts cannot be negative")
     pickup.status, pickup.collected_at = PickupStatus.COLLECTED, utcnow()
@@ -229,7 +237,7 @@ def reconciliation(session: Session, *, pickup: Pickup) -> dict[str, Any]:
     devices = list(
         session.execute(select(Device.category, Device.serial).where(Device.pickup_id == pickup.id))
     )
-    declared = Counter({str(i["category"]): int(i["quantity"]) for i in pickup.items})
+    declared = pickup.declared_counts
     received = Counter(str(category) for category, _ in devices)
     categories = sorted(set(declared) | set(received))
     serials = {serial.strip() for _, serial in devices if serial and serial.strip()}

@@ -141,3 +141,34 @@ def test_every_storage_of_a_device_must_be_verified(db: Session, workshop: Works
         **common,
     )
     assert device.status is DeviceStatus.WIPED
+
+
+def test_the_latest_record_of_each_medium_counts(db: Session, workshop: Workshop) -> None:
+    """A failed drive stays failed when another drive is erased after it; a later failure of a
+    drive un-clears it."""
+    from collecte.devices import records
+    from collecte.devices.service import has_verified_erasure
+
+    device = workshop.receive(category=Category.DESKTOP)
+    common: dict[str, Any] = {"method": "Zero Fill", "nist_level": "clear", "tool": "nwipe"}
+
+    def erase(serial: str, *, ok: bool) -> None:
+        records.record_erasure(
+            db,
+            device=device,
+            actor=workshop.technician,
+            storage_serial=serial,
+            result="erased" if ok else "failed",
+            verified=ok,
+            verification_method="Verify Last Pass" if ok else "",
+            advance=False,
+            **common,
+        )
+
+    erase("HDD-2", ok=False)
+    erase("SSD-1", ok=True)
+    assert not has_verified_erasure(db, device)  # HDD-2's failure still stands
+    erase("HDD-2", ok=True)
+    assert has_verified_erasure(db, device)
+    erase("SSD-1", ok=False)
+    assert not has_verified_erasure(db, device)  # the latest record of SSD-1 is a failure

@@ -54,6 +54,8 @@ def test_a_donor_sees_its_own_devices_read_only(
     assert theirs.code not in listing
     assert client.get(f"/devices/{theirs.code}", headers=HTML).status_code == 404
     assert post(client, f"/devices/{mine.code}/hold", token, reason="mine").status_code == 403
+    # Label printing is workshop work, from the page as from the API.
+    assert client.get(f"/devices/{mine.code}/label", headers=HTML).status_code == 403
 
 
 def test_a_technician_of_another_workshop_gets_404(

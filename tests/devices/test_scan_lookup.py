@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.auth.tokens import issue_token
 from collecte.config import Settings
 from collecte.core.errors import InvalidCodeError, NotAuthenticated, NotFound
+from collecte.core.types import utcnow
 from collecte.devices import codes, scanning, service
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.models import Device
+from collecte.devices.models import Device, Scan
 from collecte.devices.schemas import DeviceOut
 from collecte.orgs.models import OrgKind
 from tests.factories.accounts import auth_headers, make_organization, make_user
@@ -176,3 +180,51 @@ def test_plain_scans_within_two_seconds_count_once_through_the_api(
     ).json()
     assert (held["duplicate"], held["applied"]) == (False, "hold")
     assert device.hold_reason == "pile"
+
+
+def test_whoever_may_scan_a_device_may_work_on_it(db: Session, workshop: Workshop) -> None:
+    """Why the scan's allowed actions depend on the device only (scanning.allowed_actions)."""
+    devices = [workshop.receive(serial="OURS"), Workshop(db).receive(serial="THEIRS")]
+    scanners = [make_user(db, role=role) for role in scanning.SCAN_ROLES]
+    scanners += [
+        make_user(db, role=role, organization=workshop.organization)
+        for role in scanning.SCAN_ROLES
+        if role is not Role.ADMIN
+    ]
+    checked = 0
+    for viewer in scanners:
+        for device in devices:
+            if service.can_see(viewer, device):
+                assert service.can_work_on(viewer, device), (viewer.role, device.serial)
+                checked += 1
+    assert checked >= len(scanning.SCAN_ROLES)
+
+
+@pytest.mark.parametrize("path", ["look_up", "scan_code"])
+def test_a_repeat_is_the_same_person_within_two_seconds(
+    db: Session, workshop: Workshop, settings: Settings, path: str
+) -> None:
+    device = workshop.receive()
+    colleague = make_user(db, role=Role.TECHNICIAN, organization=workshop.organization)
+
+    def earlier_scan(user: User, seconds: float) -> None:
+        at = utcnow() - dt.timedelta(seconds=seconds)
+        db.add(Scan(device_id=device.id, user_id=user.id, action="", duplicate=False, at=at))
+        db.flush()
+
+    def is_repeat() -> bool:
+        if path == "look_up":
+            token = _token(settings, workshop.technician)
+            result = _look_up(db, settings=settings, token=token, raw_code=device.code)
+        else:
+            result = scanning.scan_code(db, viewer=workshop.technician, raw_code=device.code)
+        duplicate = result.duplicate
+        db.execute(delete(Scan).where(Scan.user_id == workshop.technician.id))  # only the setup
+        return duplicate
+
+    earlier_scan(colleague, 0.5)  # someone else, just now
+    assert not is_repeat()
+    earlier_scan(workshop.technician, 3)  # the same person, but more than two seconds ago
+    assert not is_repeat()
+    earlier_scan(workshop.technician, 1)
+    assert is_repeat()

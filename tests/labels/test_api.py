@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.config import Settings
+from collecte.core.errors import Forbidden, InvalidInput
 from collecte.devices.codes import format_code
+from collecte.labels import service
+from collecte.labels.stocks import get_stock
 from tests.factories.accounts import auth_headers, make_user
 from tests.factories.devices import Workshop
+from tests.labels.helpers import decode, label_image, rasterise
 
 
 @pytest.fixture
@@ -80,7 +84,11 @@ def test_batch_on_a_sheet_and_as_zpl(
         headers=headers,
     )
     assert sheet.status_code == 200, sheet.text
-    assert sorted(_decoded(sheet.content, 300)) == sorted(d.code for d in devices)
+    # The four used labels stay blank; the batch starts on the fifth, in the order given.
+    avery = get_stock("avery-l7651")
+    (page,) = rasterise(sheet.content, avery.dpi)
+    printed = [decode(label_image(avery, page, slot)) for slot in range(4 + len(devices))]
+    assert printed == [[]] * 4 + [[d.code] for d in devices]
     zpl = client.post(
         "/api/v1/labels",
         json={"codes": [d.code for d in devices[:2]], "template": "zebra-2x1-203"},
@@ -124,3 +132,29 @@ def test_batch_errors(
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("role", [Role.DONOR, Role.AUDITOR])
+def test_label_printing_is_workshop_work(
+    client: TestClient, db: Session, workshop: Workshop, settings: Settings, role: Role
+) -> None:
+    device = workshop.receive()
+    reader = make_user(db, role=role, organization=workshop.donor if role is Role.DONOR else None)
+    headers = auth_headers(settings, reader)
+    # Both may read the device; neither may label it, by the API or the CLI's bulk selection.
+    assert client.get(f"/api/v1/devices/{device.code}", headers=headers).status_code == 200
+    assert (
+        client.get(f"/api/v1/devices/{device.code}/label.pdf", headers=headers).status_code == 403
+    )
+    batch = client.post("/api/v1/labels", json={"codes": [device.code]}, headers=headers)
+    assert batch.status_code == 403
+    with pytest.raises(Forbidden):
+        service.devices_by_filter(db, viewer=reader, status=None, limit=10)
+
+
+def test_bulk_selection_keeps_to_the_batch_limit(db: Session, workshop: Workshop) -> None:
+    workshop.receive()
+    viewer = workshop.technician
+    assert len(service.devices_by_filter(db, viewer=viewer, status=None, limit=1)) == 1
+    with pytest.raises(InvalidInput):
+        service.devices_by_filter(db, viewer=viewer, status=None, limit=service.MAX_LABELS + 1)

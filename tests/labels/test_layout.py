@@ -1,4 +1,4 @@
-"""Layout rules that need no rendering: grouping, text fitting, templates, barcode placement."""
+"""Layout rules that need no rendering: text fitting, templates, barcode placement."""
 
 from __future__ import annotations
 
@@ -12,17 +12,12 @@ from collecte.labels.layout import (
     dot_span,
     field_text,
     fit_text,
-    format_code,
     place_barcode,
     printable,
     template_values,
 )
 from collecte.labels.stocks import LINE_HEIGHT, get_stock
 from tests.labels.helpers import make_label
-
-
-def test_format_code_groups_by_four() -> None:
-    assert format_code("7K3QXMT5") == "7K3Q XMT5"
 
 
 def test_text_that_fits_keeps_its_size() -> None:

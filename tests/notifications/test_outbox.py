@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from typing import Any
 
@@ -32,18 +33,25 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
+@contextmanager
+def _serving(inbox: Inbox) -> Iterator[int]:
+    """A real SMTP server on a free local port for the duration."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield port, inbox
+        yield port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, Inbox]]:
+    inbox = Inbox()
+    with _serving(inbox) as port:
+        yield port, inbox
 
 
 def _messages(db: Session) -> list[OutboxMessage]:
@@ -92,6 +100,12 @@ def test_schedule_collect_and_certificate_each_queue_one_email(
     listed = client.get("/api/v1/outbox?unsent=true", headers=auth_headers(settings, admin)).json()
     assert len(listed) == 3
     assert client.get("/api/v1/outbox", headers=auth_headers(settings, donor)).status_code == 403
+    # A coordinator reads the messages of its own workshop's pickups, not another workshop's.
+    ours = client.get("/api/v1/outbox", headers=auth_headers(settings, coordinator)).json()
+    assert [m["id"] for m in ours] == [m["id"] for m in listed]
+    rival = make_user(db, role=Role.COORDINATOR, organization=Workshop(db).organization)
+    assert client.get("/api/v1/outbox", headers=auth_headers(settings, rival)).json() == []
+    assert {m.pickup_id for m in _messages(db)} == {pickup["id"]}
 
 
 def test_pending_messages_are_sent_over_smtp_once(
@@ -132,3 +146,38 @@ def test_pending_messages_are_sent_over_smtp_once(
     assert "Corps é" in inbox.messages[0].get_payload(decode=True).decode()
     assert send_pending(db, settings=settings) == (0, 0)
     assert _messages(db)[0].sent_at is not None
+
+
+class RefusingInbox(Inbox):
+    """Refuses one recipient, as a server does for an unknown mailbox."""
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == "gone@example.org":
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_message_stays_queued_for_the_next_run(db: Session, settings: Settings) -> None:
+    from collecte.notifications.service import queue_email
+
+    with _serving(RefusingInbox()) as port:
+        for key, recipient in (("a", "gone@example.org"), ("b", "b@example.org")):
+            queue_email(
+                db,
+                event_key=f"test:{key}",
+                recipient=recipient,
+                subject="Bonjour",
+                body="x",
+                organization_id=None,
+            )
+        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        assert send_pending(db, settings=settings) == (1, 1)
+        refused, delivered = _messages(db)
+        assert refused.sent_at is None
+        assert (refused.attempts, "550" in refused.last_error) == (1, True)
+        assert delivered.sent_at is not None
+        assert send_pending(db, settings=settings) == (0, 1)  # tried again, not dropped
+        assert refused.attempts == 2

@@ -77,6 +77,8 @@ def test_donor_books_for_its_own_organisation(
         ({"contact_email": "not-an-email"}, "contact_email"),
         ({"postcode": "00000"}, "département"),
         ({"status": "collected"}, "status"),
+        # The inventory file's limit holds for a list sent as JSON too.
+        ({"declared_serials": ["X" * 101]}, "at most 100 characters"),
     ],
 )
 def test_bad_bookings_are_422(
@@ -272,6 +274,27 @@ def test_collect_reconcile_and_documents(
     )
     assert certificate.status_code == 200
     assert "pickup" in PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
+
+
+def test_a_category_listed_twice_adds_up(
+    client: TestClient, settings: Settings, workshop: Workshop, donor_user: User, coordinator: User
+) -> None:
+    items = [{"category": "laptop", "quantity": 2}, {"category": "laptop", "quantity": 3}]
+    pickup = _book(client, settings, donor_user, items=items)
+    url = f"/api/v1/pickups/{pickup['id']}"
+    client.post(
+        f"{url}/schedule",
+        json={"date": "2026-12-01", "site_id": workshop.site.id},
+        headers=auth_headers(settings, coordinator),
+    )
+    collected = client.post(  # without counts, the declared ones are taken
+        f"{url}/collect",
+        json={"weight_kg": 9, "released_by": "C. Martin", "received_by": "A. Diallo"},
+        headers=auth_headers(settings, coordinator),
+    )
+    assert collected.json()["collected_counts"] == {"laptop": 5}
+    report = client.get(f"{url}/reconciliation", headers=auth_headers(settings, donor_user)).json()
+    assert report["declared_total"] == 5
 
 
 def test_intake_refuses_a_pickup_that_is_not_under_way(

@@ -98,6 +98,18 @@ def test_schedule_and_collect_through_the_forms(
     assert 'id="collect-form"' not in page  # only a scheduled pickup is collected
     assert 'id="date" name="date" value="2026-12-01"' in page  # the donor's first window
 
+    collect_url = f"/pickups/{pickup.id}/collect"
+    counts = {f"count_{c.value}": "0" for c in Category} | {
+        "count_laptop": "3",
+        "count_smartphone": "1",
+    }
+    people = {"released_by": "C. Martin", "received_by": "A. Diallo"}
+    too_early = browser(workshop.technician).post(
+        collect_url, {**counts, **people, "weight_kg": "6"}
+    )
+    assert too_early.status_code == 409  # posted anyway: the service refuses it
+    assert status_of(db, pickup) is PickupStatus.REQUESTED
+
     foreign = make_site(db, organization=make_organization(db, kind=OrgKind.WORKSHOP))
     url = f"/pickups/{pickup.id}/schedule"
     plan = {
@@ -140,12 +152,8 @@ def test_schedule_and_collect_through_the_forms(
     page = technician.get(f"/pickups/{pickup.id}").text
     assert 'id="collect-form"' in page
     assert 'id="schedule-form"' not in page
-    collect_url = f"/pickups/{pickup.id}/collect"
-    counts = {f"count_{c.value}": "0" for c in Category} | {
-        "count_laptop": "3",
-        "count_smartphone": "1",
-    }
-    people = {"released_by": "C. Martin", "received_by": "A. Diallo"}
+    by_donor = browser(donor_user).post(collect_url, {**counts, **people, "weight_kg": "6"})
+    assert by_donor.status_code == 403  # the team records a collection, not the donor
     no_weight = technician.post(collect_url, {**counts, **people, "weight_kg": ""})
     assert no_weight.status_code == 422
     assert 'id="e-weight_kg"' in no_weight.text
