@@ -1,10 +1,11 @@
-"""Every mapped class, imported once so ``Base.metadata`` knows the whole schema (Alembic, tests)."""
+"""Every mapped class, imported once so ``Base.metadata`` knows the whole schema (Alembic, tests),
+and every event subscriber, so that whatever writes an event has its reactions registered."""
 
 from collecte.auth.models import LoginThrottle, User
 from collecte.core.db import Base
+from collecte.core.events import Event, EventSequence
 from collecte.devices.models import (
     Device,
-    DeviceEvent,
     DiagnosisRecord,
     ErasureRecord,
     GradeRecord,
@@ -14,15 +15,17 @@ from collecte.devices.models import (
 from collecte.documents.models import Document
 from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site
+from collecte.pickups import notify as _subscribers  # noqa: F401 (registers its event handlers)
 from collecte.pickups.models import Pickup
 
 __all__ = [
     "Base",
     "Device",
-    "DeviceEvent",
     "DiagnosisRecord",
     "Document",
     "ErasureRecord",
+    "Event",
+    "EventSequence",
     "GradeRecord",
     "LoginThrottle",
     "Organization",

@@ -11,7 +11,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
-from collecte.auth.tokens import fingerprint, read_token
+from collecte.auth.tokens import TokenClaims, fingerprint, hash_fingerprint, read_token
 from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, Forbidden, NotAuthenticated
@@ -39,8 +39,8 @@ def bearer_token(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def token_claims(settings: Settings, token: str | None) -> tuple[int, str]:
-    """The (user id, password fingerprint) a valid, unexpired bearer token carries; 401 if none."""
+def token_claims(settings: Settings, token: str | None) -> TokenClaims:
+    """What a valid, unexpired bearer token states; 401 if none."""
     if not token:
         raise NotAuthenticated("a bearer token is required (POST /api/v1/auth/token)")
     claims = read_token(
@@ -51,18 +51,43 @@ def token_claims(settings: Settings, token: str | None) -> tuple[int, str]:
     return claims
 
 
-def token_user(user: User | None, claimed_fingerprint: str) -> User:
-    """The user a token's id loaded, if still active and with the password the token was issued
-    for (a password change or a deactivation revokes every token); 401 otherwise."""
-    if user is None or not user.active or fingerprint(user) != claimed_fingerprint:
+def require_claims_hold(
+    claims: TokenClaims,
+    *,
+    active: bool,
+    password_hash: str,
+    role: Role,
+    organization_id: int | None,
+) -> None:
+    """The account a token names must still be active, with the password, role and organisation
+    the token was issued for (a password change, a deactivation or a new role revokes it); 401."""
+    if (
+        not active
+        or hash_fingerprint(password_hash) != claims.fingerprint
+        or role is not claims.principal.role
+        or organization_id != claims.principal.organization_id
+    ):
         raise NotAuthenticated("the token no longer names an active account")
+
+
+def token_user(user: User | None, claims: TokenClaims) -> User:
+    """The user a token's id loaded, if the token still holds for it; 401 otherwise."""
+    if user is None:
+        raise NotAuthenticated("the token no longer names an active account")
+    require_claims_hold(
+        claims,
+        active=user.active,
+        password_hash=user.password_hash,
+        role=user.role,
+        organization_id=user.organization_id,
+    )
     return user
 
 
 def user_for_token(session: Session, settings: Settings, token: str | None) -> User:
     """The active user a valid bearer token names; 401 for anything else."""
-    user_id, claimed_fingerprint = token_claims(settings, token)
-    return token_user(session.get(User, user_id), claimed_fingerprint)
+    claims = token_claims(settings, token)
+    return token_user(session.get(User, claims.principal.id), claims)
 
 
 def current_user(session: SessionDep, settings: SettingsDep, token: BearerToken) -> User:

@@ -23,10 +23,6 @@ class Role(enum.StrEnum):
     AUDITOR = "auditor"
 
 
-# Staff of a workshop organisation, and roles that read the whole network.
-WORKSHOP_ROLES = (Role.COORDINATOR, Role.TECHNICIAN)
-NETWORK_WIDE_ROLES = (Role.ADMIN, Role.AUDITOR)
-
 # Which kind of organisation each role must belong to (None: no organisation required).
 ROLE_ORG_KIND: dict[Role, OrgKind | None] = {
     Role.ADMIN: None,

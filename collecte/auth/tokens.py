@@ -1,38 +1,64 @@
 """Signed, expiring bearer tokens and session fingerprints.
 
 Tokens are stateless (any app process can check them) and carry a fingerprint of the password
-hash, so changing a password revokes every token issued before.
+hash, so changing a password revokes every token issued before. They also state the account's
+role and organisation, which the account must still have when the token is used: a statement can
+then be scoped before the account is read (the scan look-up), and a change of role revokes tokens.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from collecte.auth.models import User
+from collecte.auth.models import Role, User
+from collecte.auth.policy import Claimed
 
-_SALT = "collecte.api-token.v1"
+_SALT = "collecte.api-token.v2"
 
 
 def fingerprint(user: User) -> str:
     """A short digest of the password hash: changes when the password does."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return hash_fingerprint(user.password_hash)
+
+
+def hash_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    principal: Claimed
+    fingerprint: str
 
 
 def issue_token(secret: str, user: User) -> str:
     """A bearer token naming the user, signed with the application secret."""
     return URLSafeTimedSerializer(secret, salt=_SALT).dumps(
-        {"uid": user.id, "fp": fingerprint(user)}
+        {
+            "uid": user.id,
+            "fp": fingerprint(user),
+            "role": user.role.value,
+            "org": user.organization_id,
+        }
     )
 
 
-def read_token(secret: str, token: str, *, max_age_seconds: int) -> tuple[int, str] | None:
-    """The (user id, fingerprint) a valid, unexpired token carries, else None."""
+def read_token(secret: str, token: str, *, max_age_seconds: int) -> TokenClaims | None:
+    """What a valid, unexpired token states, else None."""
     try:
         data = URLSafeTimedSerializer(secret, salt=_SALT).loads(token, max_age=max_age_seconds)
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         return None
-    return data["uid"], str(data.get("fp", ""))
+    org = data.get("org")
+    try:
+        role = Role(str(data.get("role")))
+    except ValueError:
+        return None
+    if org is not None and not isinstance(org, int):
+        return None
+    return TokenClaims(Claimed(id=data["uid"], role=role, organization_id=org), str(data.get("fp")))

@@ -99,6 +99,12 @@ LABELS: dict[str, str] = {
     "release": N_("Hold lifted"),
     "move": N_("Moved to another site"),
     "label_printed": N_("Label printed"),
+    "storage_absent": N_("No storage present"),
+    "pickup_requested": N_("Pickup requested"),
+    "pickup_updated": N_("Pickup request edited"),
+    "pickup_scheduled": N_("Pickup scheduled"),
+    "pickup_collected": N_("Pickup collected"),
+    "pickup_cancelled": N_("Pickup cancelled"),
     "print_label": N_("Print label"),
 }
 

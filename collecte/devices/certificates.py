@@ -20,7 +20,8 @@ from collecte.core.pdf import SMALL, build_pdf, paragraph, table
 from collecte.core.types import utcnow
 from collecte.devices.codes import format_code
 from collecte.devices.models import Device, ErasureRecord
-from collecte.devices.service import has_verified_erasure, people_names, visible_devices
+from collecte.devices.policy import visible_devices
+from collecte.devices.service import has_verified_erasure, people_names
 from collecte.documents.models import Document
 from collecte.documents.service import record_document
 from collecte.orgs.models import Organization

@@ -6,6 +6,8 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from collecte.core.state import StateMachine
+
 
 class DeviceStatus(enum.StrEnum):
     RECEIVED = "received"
@@ -88,14 +90,28 @@ STATUS_DESCRIPTIONS: Mapping[DeviceStatus, str] = MappingProxyType(
     }
 )
 
-_ORDER = {status: position for position, status in enumerate(DeviceStatus)}
+# A device that comes back from a partner (returned) or is found again (lost -> received) starts
+# its workshop history afresh: its diagnosis, erasure and grade from before no longer count.
+RESETS: frozenset[DeviceStatus] = frozenset({_S.RETURNED, _S.RECEIVED})
+
+# Exits counted by weight: the weight at exit is part of the move (else the device's weight).
+WEIGHED_EXITS: frozenset[DeviceStatus] = frozenset({_S.PARTS, _S.RECYCLED})
+
+DEVICE_MACHINE: StateMachine[DeviceStatus] = StateMachine(
+    name="device",
+    statuses=DeviceStatus,
+    initial=_S.RECEIVED,
+    transitions=TRANSITIONS,
+    requires=MappingProxyType(dict.fromkeys(WEIGHED_EXITS, ("weight_kg",))),
+    resets=RESETS,
+)
 
 
 def allowed_next(status: DeviceStatus) -> list[DeviceStatus]:
     """The statuses reachable from ``status``, in declaration order (stable for API answers)."""
-    return sorted(TRANSITIONS[status], key=_ORDER.__getitem__)
+    return DEVICE_MACHINE.allowed_next(status)
 
 
 def can_transition(current: DeviceStatus, target: DeviceStatus) -> bool:
     """Whether the table allows moving from ``current`` to ``target``."""
-    return target in TRANSITIONS[current]
+    return DEVICE_MACHINE.can(current, target)

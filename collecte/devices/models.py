@@ -1,4 +1,5 @@
-"""Devices, their event log and the workshop records (diagnosis, erasure, grading, repair, scans)."""
+"""Devices and the workshop records (diagnosis, erasure, grading, repair, scans); their history is
+the one event log (``collecte.core.events``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collecte.core.db import Base
 from collecte.core.enums import enum_column
+from collecte.core.state import guard_status_column
 from collecte.core.types import UTCDateTime, utcnow
 from collecte.devices.checklists import Category
 from collecte.devices.grading import Grade
-from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.lifecycle import DEVICE_MACHINE, DeviceStatus
 from collecte.orgs.models import Site
 
 
 class Device(Base):
-    """One physical device, from intake to its exit; its status changes only through the service."""
+    """One physical device, from intake to its exit; its status changes only through its machine."""
 
     __tablename__ = "devices"
 
@@ -62,28 +64,8 @@ class Device(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative hook)
 
 
-class DeviceEvent(Base):
-    """Append-only history: who did what to a device, when, where, from which status to which."""
-
-    __tablename__ = "device_events"
-    __table_args__ = (Index("ix_device_events_device_id_id", "device_id", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="RESTRICT"))
-    kind: Mapped[str] = mapped_column(String(30))
-    from_status: Mapped[DeviceStatus | None] = mapped_column(
-        enum_column(DeviceStatus, "event_from_status")
-    )
-    to_status: Mapped[DeviceStatus | None] = mapped_column(
-        enum_column(DeviceStatus, "event_to_status")
-    )
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="RESTRICT"), index=True
-    )
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
-    note: Mapped[str] = mapped_column(Text, default="")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+# The status column is written by DEVICE_MACHINE.move only (devices.service.change_status).
+guard_status_column(Device.status, DEVICE_MACHINE)
 
 
 class DiagnosisRecord(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
 from collecte.auth.models import User
+from collecte.auth.policy import does_workshop_work, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.vocabulary import N_
@@ -25,8 +26,6 @@ from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.pages_forms import (
-    STAFF_VIEWERS,
-    WORKSHOP_STAFF,
     FormDep,
     decimal,
     field_errors,
@@ -38,6 +37,7 @@ from collecte.devices.pages_forms import (
     require_workshop_staff,
     translate,
 )
+from collecte.devices.policy import visible_devices
 from collecte.devices.schemas import DeviceCreate
 from collecte.labels.service import list_templates
 from collecte.orgs.models import Organization, OrgKind
@@ -97,7 +97,7 @@ def device_list(
     candidate = codes.normalise(q) if q else ""
     if codes.is_valid(candidate):
         # A scanned or typed code goes straight to its device when the user may see it.
-        found = session.scalar(service.visible_devices(user).where(Device.code == candidate))
+        found = session.scalar(visible_devices(user).where(Device.code == candidate))
         if found is not None:
             return redirect(f"/devices/{found.code}")
     query = service.filtered_devices(
@@ -122,7 +122,7 @@ def device_list(
         kept = {k: v for k, v in params.items() if v}
         return "/devices?" + urlencode({**kept, "page": number})
 
-    sees_sites = user.role in STAFF_VIEWERS
+    sees_sites = sees_workshop_internals(user)
     return render(
         request,
         "devices/list.html",
@@ -142,7 +142,7 @@ def device_list(
         ),
         format_code=codes.format_code,
         local_date=local_date,
-        can_receive=user.role in WORKSHOP_STAFF,
+        can_receive=does_workshop_work(user),
     )
 
 
@@ -220,7 +220,7 @@ def intake_form(
         values["site_id"] = str(sites[0].id)
     previous = None
     if codes.is_valid(last):
-        previous = session.scalar(service.visible_devices(user).where(Device.code == last))
+        previous = session.scalar(visible_devices(user).where(Device.code == last))
     return _intake_page(request, session, user, values=values, last=previous)
 
 

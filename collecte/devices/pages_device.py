@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import SettingsDep, WebUser
-from collecte.auth.models import WORKSHOP_ROLES, User
+from collecte.auth.models import User
+from collecte.auth.policy import WORKSHOP_ROLES, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.vocabulary import LABELS, N_
@@ -24,10 +25,9 @@ from collecte.core.web import redirect, render, require_csrf
 from collecte.devices import certificates, codes, records, rules, service
 from collecte.devices.checklists import CHECKLISTS, CheckItem
 from collecte.devices.grading import COSMETIC_LEVELS, FUNCTIONAL_LEVELS, grade_for
-from collecte.devices.lifecycle import IN_WORKSHOP, DeviceStatus, allowed_next
+from collecte.devices.lifecycle import IN_WORKSHOP, WEIGHED_EXITS, allowed_next
 from collecte.devices.models import Device
 from collecte.devices.pages_forms import (
-    STAFF_VIEWERS,
     FormDep,
     Refusal,
     act_in_savepoint,
@@ -36,7 +36,8 @@ from collecte.devices.pages_forms import (
     local_time,
     translate,
 )
-from collecte.devices.schemas import HoldIn, MoveIn, TransitionIn
+from collecte.devices.policy import can_work_on
+from collecte.devices.schemas import HoldIn, MoveIn, StorageAbsentIn, TransitionIn
 from collecte.documents.router import pdf_response
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
 from collecte.labels.service import device_for_label, list_templates, render_device_labels
@@ -56,8 +57,8 @@ DONE = {
     "hold": N_("The device is on hold."),
     "release": N_("The hold is lifted."),
     "move": N_("The device was moved."),
+    "storage_absent": N_("Recorded: the device has no storage, so it needs no erasure."),
 }
-WEIGHED_EXITS = (DeviceStatus.PARTS, DeviceStatus.RECYCLED)
 
 
 def check_label(item: CheckItem) -> str:
@@ -72,13 +73,15 @@ def site_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {s.id: s.name for s in session.scalars(select(Site).where(Site.id.in_(ids)))}
 
 
-def _work_context(request: Request, session: Session, user: User, device: Device) -> dict[str, Any]:
+def _work_context(
+    request: Request, session: Session, user: User, device: Device, facts: rules.DeviceFacts
+) -> dict[str, Any]:
     """What the forms offer: next statuses (and why others are refused), checklist, sites…"""
-    possible = rules.possible_next(session, device)
+    possible = rules.next_statuses(facts)
     blocked = [
         (status, translate(request, reason))
         for status in allowed_next(device.status)
-        if status not in possible and (reason := rules.blocking_rule(session, device, status))
+        if status not in possible and (reason := rules.rule_against(status, facts))
     ]
     staff = select(User).where(
         User.organization_id == device.organization_id,
@@ -90,6 +93,7 @@ def _work_context(request: Request, session: Session, user: User, device: Device
         "blocked": blocked,
         "weighed_exits": WEIGHED_EXITS,
         "in_workshop": device.status in IN_WORKSHOP,
+        "storage_unconfirmed": facts.carries_storage and not facts.erasure_recorded,
         "functional_levels": FUNCTIONAL_LEVELS,
         "cosmetic_levels": COSMETIC_LEVELS,
         "grade_matrix": [
@@ -117,7 +121,7 @@ def device_page(
     """The device page; after a refused form, with its message and the user's input."""
     events = list(reversed(service.device_events(session, device)))
     found = records.device_records(session, device)
-    sees_staff = user.role in STAFF_VIEWERS
+    sees_staff = sees_workshop_internals(user)
     people: dict[int, str] = {}
     if sees_staff:
         people = service.people_names(
@@ -133,7 +137,8 @@ def device_page(
         for k in ("from_site_id", "to_site_id")
         if isinstance(e.payload.get(k), int)
     }
-    can_work = service.can_work_on(user, device)
+    can_work = can_work_on(user, device)
+    facts = rules.device_facts(session, device)
     return render(
         request,
         "devices/device.html",
@@ -153,7 +158,8 @@ def device_page(
         checklist=[
             (item, translate(request, check_label(item))) for item in CHECKLISTS[device.category]
         ],
-        certificate_ready=device.has_storage and service.has_verified_erasure(session, device),
+        carries_storage=facts.carries_storage,
+        certificate_ready=facts.carries_storage and facts.erasure_cleared,
         templates=list_templates(),
         default_template=DEFAULT_TEMPLATE,
         can_work=can_work,
@@ -162,7 +168,7 @@ def device_page(
         error=error,
         problems=problems or [],
         errors=errors or {},
-        **(_work_context(request, session, user, device) if can_work else {}),
+        **(_work_context(request, session, user, device, facts) if can_work else {}),
     )
 
 
@@ -254,6 +260,23 @@ def transition(
 
     return act_on_device(
         request, session, user, device, form="transition", values=values, action=act
+    )
+
+
+@router.post("/devices/{code}/storage-absent", dependencies=[Depends(require_csrf)])
+def storage_absent(
+    request: Request, session: SessionDep, user: WebUser, code: str, form: FormDep
+) -> Response:
+    """Record that the device has no storage (opened and checked): it needs no erasure."""
+    device = service.get_device_for_work(session, viewer=user, raw_code=code)
+    values = form_texts(form, ("note",))
+
+    def act() -> None:
+        body = StorageAbsentIn.model_validate(values)
+        service.record_storage_absent(session, device=device, actor=user, note=body.note)
+
+    return act_on_device(
+        request, session, user, device, form="storage_absent", values=values, action=act
     )
 
 

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import User
+from collecte.auth.policy import does_workshop_work
 from collecte.core import i18n
 from collecte.core.errors import CollecteError, Forbidden
 from collecte.core.i18n import gettext
@@ -25,9 +26,6 @@ from collecte.core.web import redirect, request_language
 # Workshops of the programme work in metropolitan France: pages show and read times in that zone
 # (a datetime-local field carries no zone); everything is stored in UTC.
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
-WORKSHOP_STAFF = (Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN)
-# Who sees workshop internals (sites, who did what): the operator, evaluators and workshop staff.
-STAFF_VIEWERS = (*WORKSHOP_STAFF, Role.AUDITOR)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -41,7 +39,7 @@ FormDep = Annotated[FormData, Depends(read_form)]
 
 def require_workshop_staff(user: User) -> None:
     """Intake, scanning and label printing are workshop work."""
-    if user.role not in WORKSHOP_STAFF:
+    if not does_workshop_work(user):
         raise Forbidden(f"a {user.role} may not do workshop work")
 
 

@@ -14,10 +14,18 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
 from collecte.core.errors import InvalidInput, InvalidTransition
+from collecte.core.events import (
+    DiagnosisPayload,
+    ErasurePayload,
+    EventKind,
+    GradePayload,
+    Payload,
+    RepairPayload,
+)
 from collecte.devices import nwipe
 from collecte.devices.checklists import ChecklistError, validate_checks
 from collecte.devices.grading import grade_for, parse_cosmetic, parse_functional
-from collecte.devices.lifecycle import IN_WORKSHOP, DeviceStatus, allowed_next, can_transition
+from collecte.devices.lifecycle import DEVICE_MACHINE, IN_WORKSHOP, DeviceStatus
 from collecte.devices.models import (
     Device,
     DiagnosisRecord,
@@ -25,16 +33,21 @@ from collecte.devices.models import (
     GradeRecord,
     RepairRecord,
 )
-from collecte.devices.service import append_event, change_status, has_verified_erasure
+from collecte.devices.rules import device_facts, possible_next
+from collecte.devices.service import change_status, has_verified_erasure, record_device_event
 
 
-def _require_step(device: Device, step: DeviceStatus, what: str) -> None:
+def _refuse_outside_workshop(session: Session, device: Device, what: str) -> InvalidTransition:
+    return InvalidTransition(
+        f"a {what} cannot be recorded while the device is {device.status}",
+        allowed=[s.value for s in possible_next(session, device)],
+    )
+
+
+def _require_step(session: Session, device: Device, step: DeviceStatus, what: str) -> None:
     """A record may be taken where the step it completes is reachable, or repeated in place."""
-    if device.status is not step and not can_transition(device.status, step):
-        raise InvalidTransition(
-            f"a {what} cannot be recorded while the device is {device.status}",
-            allowed=[s.value for s in allowed_next(device.status)],
-        )
+    if device.status is not step and not DEVICE_MACHINE.can(device.status, step):
+        raise _refuse_outside_workshop(session, device, what)
 
 
 def _complete_step(
@@ -43,13 +56,15 @@ def _complete_step(
     device: Device,
     actor: User,
     step: DeviceStatus,
-    kind: str,
+    kind: EventKind,
     note: str,
-    payload: dict[str, Any],
+    payload: Payload,
 ) -> None:
     """Move the device to the step a record completes; a repeated record is only an event."""
     if device.status is step:
-        append_event(session, device=device, actor=actor, kind=kind, note=note, payload=payload)
+        record_device_event(
+            session, device=device, actor=actor, kind=kind, note=note, payload=payload
+        )
     else:
         change_status(
             session, device=device, actor=actor, to=step, note=note, payload=payload, kind=kind
@@ -66,7 +81,7 @@ def record_diagnosis(
     notes: str = "",
 ) -> DiagnosisRecord:
     """Record the category's checklist; the device becomes diagnosed."""
-    _require_step(device, DeviceStatus.DIAGNOSED, "diagnosis")
+    _require_step(session, device, DeviceStatus.DIAGNOSED, "diagnosis")
     try:
         normalised = validate_checks(device.category, checks)
     except ChecklistError as exc:
@@ -81,9 +96,9 @@ def record_diagnosis(
         device=device,
         actor=actor,
         step=DeviceStatus.DIAGNOSED,
-        kind="diagnosis",
+        kind=EventKind.DIAGNOSIS,
         note=notes,
-        payload={"result": result, "diagnosis_id": record.id},
+        payload=DiagnosisPayload.model_validate({"result": result, "diagnosis_id": record.id}),
     )
     return record
 
@@ -111,11 +126,15 @@ def record_erasure(
     log_text: str | None = None,
     advance: bool = True,
 ) -> ErasureRecord:
-    """Record one storage's erasure; once every recorded storage is verified erased, the device
-    becomes wiped (``advance=False`` leaves that to the caller, for a multi-drive log)."""
-    if not device.has_storage:
+    """Record one storage's erasure, whenever the device is in the workshop (graded included:
+    grading first is how a workshop decides between reuse and recycling). Once every recorded
+    storage is verified erased, the device becomes wiped where that step is still ahead
+    (``advance=False`` leaves that to the caller, for a multi-drive log)."""
+    facts = device_facts(session, device)
+    if not facts.carries_storage and not facts.storage_absent:
         raise InvalidInput("the device has no storage: no erasure to record")
-    _require_step(device, DeviceStatus.WIPED, "erasure")
+    if device.status not in IN_WORKSHOP:
+        raise _refuse_outside_workshop(session, device, "erasure")
     if started_at and ended_at and ended_at < started_at:
         raise InvalidInput("the erasure cannot end before it started")
     if verified and result != "erased":
@@ -144,26 +163,29 @@ def record_erasure(
     )
     session.add(record)
     session.flush()  # the wiped transition below looks for this verified record
-    payload = {
-        "erasure_id": record.id,
-        "storage_serial": record.storage_serial,
-        "result": result,
-        "verified": verified,
-    }
-    append_event(session, device=device, actor=actor, kind="erasure", payload=payload)
+    payload = ErasurePayload.model_validate(
+        {
+            "erasure_id": record.id,
+            "storage_serial": record.storage_serial,
+            "result": result,
+            "verified": verified,
+        }
+    )
+    record_device_event(
+        session, device=device, actor=actor, kind=EventKind.ERASURE, payload=payload
+    )
     if advance:
         advance_to_wiped(session, device=device, actor=actor)
     return record
 
 
 def advance_to_wiped(session: Session, *, device: Device, actor: User) -> None:
-    """Mark the device wiped once every recorded storage is verified erased."""
-    if device.status is not DeviceStatus.WIPED and has_verified_erasure(session, device):
+    """Mark the device wiped once every recorded storage is verified erased, where the wiped step
+    is still ahead (a graded device stays graded: its erasure is on record)."""
+    if DEVICE_MACHINE.can(device.status, DeviceStatus.WIPED) and has_verified_erasure(
+        session, device
+    ):
         change_status(session, device=device, actor=actor, to=DeviceStatus.WIPED)
-    if device.pickup_id is not None:
-        from collecte.pickups.notify import certificate_if_ready  # pickups build on devices
-
-        certificate_if_ready(session, device.pickup_id)
 
 
 def import_nwipe_log(
@@ -218,7 +240,7 @@ def record_grade(
         f_level, c_level = parse_functional(functional), parse_cosmetic(cosmetic)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
-    _require_step(device, DeviceStatus.GRADED, "grade")
+    _require_step(session, device, DeviceStatus.GRADED, "grade")
     grade = grade_for(functional, cosmetic)
     record = GradeRecord(
         device_id=device.id,
@@ -235,9 +257,9 @@ def record_grade(
         device=device,
         actor=actor,
         step=DeviceStatus.GRADED,
-        kind="grade",
+        kind=EventKind.GRADE,
         note=notes,
-        payload={"functional": f"F{f_level}", "cosmetic": f"C{c_level}", "grade": grade.value},
+        payload=GradePayload(functional=f"F{f_level}", cosmetic=f"C{c_level}", grade=grade.value),
     )
     device.grade = grade
     return record
@@ -254,9 +276,7 @@ def record_repair(
 ) -> RepairRecord:
     """Record a repair: parts used and time spent (integration work hours when on such a contract)."""
     if device.status not in IN_WORKSHOP:
-        raise InvalidTransition(
-            f"a repair cannot be recorded while the device is {device.status}", allowed=[]
-        )
+        raise _refuse_outside_workshop(session, device, "repair")
     record = RepairRecord(
         device_id=device.id,
         description=description,
@@ -266,13 +286,15 @@ def record_repair(
         integration_contract=actor.integration_contract,
     )
     session.add(record)
-    append_event(
+    record_device_event(
         session,
         device=device,
         actor=actor,
-        kind="repair",
+        kind=EventKind.REPAIR,
         note=description,
-        payload={"minutes": minutes, "parts": parts},
+        payload=RepairPayload.model_validate(
+            {"minutes": minutes, "parts": parts, "integration_contract": actor.integration_contract}
+        ),
     )
     return record
 

@@ -10,14 +10,14 @@ from collecte.auth.deps import BEARER_SECURITY, CurrentUser, bearer_token, user_
 from collecte.config import Settings
 from collecte.core.db import SessionDep, open_connection, open_session
 from collecte.core.errors import InvalidInput
-from collecte.core.schemas import IdQuery, Limit, Offset
+from collecte.core.events import Event
+from collecte.core.schemas import EventOut, IdQuery, Limit, Offset
 from collecte.devices import bulk, records, scanning, service
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.models import Device, DeviceEvent
+from collecte.devices.models import Device
 from collecte.devices.schemas import (
     DeviceCreate,
-    DeviceEventOut,
     DeviceOut,
     DiagnosisIn,
     ErasureIn,
@@ -28,6 +28,7 @@ from collecte.devices.schemas import (
     RepairIn,
     ScanIn,
     ScanOut,
+    StorageAbsentIn,
     TransitionIn,
 )
 
@@ -96,11 +97,21 @@ def read_device(code: str, session: SessionDep, viewer: CurrentUser) -> Device:
     return service.get_device(session, viewer=viewer, raw_code=code)
 
 
-@router.get("/devices/{code}/events", response_model=list[DeviceEventOut])
-def read_events(code: str, session: SessionDep, viewer: CurrentUser) -> list[DeviceEvent]:
+@router.get("/devices/{code}/events", response_model=list[EventOut])
+def read_events(code: str, session: SessionDep, viewer: CurrentUser) -> list[Event]:
     """A device's history, oldest first."""
     device = service.get_device(session, viewer=viewer, raw_code=code)
     return service.device_events(session, device)
+
+
+@router.post("/devices/{code}/storage-absent", response_model=DeviceOut)
+def storage_absent(
+    code: str, body: StorageAbsentIn, session: SessionDep, viewer: CurrentUser
+) -> Device:
+    """Record that the device carries no storage (opened and checked): it then needs no erasure."""
+    device = service.get_device_for_work(session, viewer=viewer, raw_code=code)
+    service.record_storage_absent(session, device=device, actor=viewer, note=body.note)
+    return device
 
 
 @router.get("/devices/{code}/records")

@@ -1,93 +1,223 @@
-"""The rules that gate a status change, and the facts they read from the records.
+"""The rules that gate a status change, and the facts they read.
 
-One fixed SQL statement reads the facts (``device_facts``); the rules themselves are pure
-(``rule_against``, ``next_statuses``), so the scan look-up can apply them to facts it read in its
-own statement.
+The facts come from one SQLAlchemy ``select`` (``facts_select``), the same for the ORM path (one
+device, ``device_facts``), for sets of devices (``facts_for``: certificates, pages) and for the
+scan station's plain look-up, which embeds it in its own statement. The rules themselves are pure
+functions of those facts (``rule_against``, ``next_statuses``, ``DeviceFacts.carries_storage``):
+nothing restates them in SQL or elsewhere.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from collecte.devices.grading import is_distributable
-from collecte.devices.lifecycle import ERASURE_REQUIRED, DeviceStatus, allowed_next
-from collecte.devices.models import Device
+from collecte.core.events import Event, EventKind
+from collecte.devices.checklists import Category
+from collecte.devices.grading import Grade, is_distributable
+from collecte.devices.lifecycle import ERASURE_REQUIRED, RESETS, DeviceStatus, allowed_next
+from collecte.devices.models import Device, DiagnosisRecord, ErasureRecord, GradeRecord
+
+# Categories that always carry storage: a technician who finds none records it explicitly.
+STORAGE_CATEGORIES: frozenset[Category] = frozenset(
+    {Category.LAPTOP, Category.DESKTOP, Category.SMARTPHONE, Category.TABLET}
+)
 
 
 @dataclass(frozen=True)
 class DeviceFacts:
-    """What the records say about a device since it last came back from a partner."""
+    """A device's state and what its records say since its history last started afresh."""
 
+    id: int
+    status: DeviceStatus
+    grade: Grade | None
+    hold_reason: str | None
+    category: Category
+    declared_storage: bool
+    storage_gb: int | None
     diagnosed: bool
     graded: bool
-    # Every storage medium recorded is verified erased or destroyed: the latest record of each
-    # medium counts, so a later failure un-clears it.
-    erasure_cleared: bool
+    # Storage media with a record since the reset, and those whose latest record is a verified
+    # erasure (or destruction): a later failure of a medium un-clears it.
+    media: int
+    cleared_media: int
+    # Any erasure record ever, and whether "no storage present" was recorded after the latest one.
+    erasure_recorded: bool
+    storage_absent: bool
 
-
-# One round trip for every fact the rules need (the scan station asks on every scan). Plain SQL
-# because the statement is fixed: building and caching it through the ORM cost more than running
-# it. "Since the last return" compares with the latest event that moved the device to returned.
-# ``{device}`` is the SQL expression of the device's id: the scan look-up embeds the same facts
-# (its own aliases must differ from the ones used here: d, g, e, r, since, latest).
-FACTS_CTES = """
-    since AS (
-        SELECT MAX(at) AS at FROM device_events
-        WHERE device_id = {device} AND to_status = 'returned'
-    ),
-    latest AS (
-        SELECT e.result, e.verified FROM erasure_records e
-        WHERE e.id IN (
-            SELECT MAX(r.id) FROM erasure_records r, since
-            WHERE r.device_id = {device} AND (since.at IS NULL OR r.recorded_at >= since.at)
-            GROUP BY r.storage_serial
+    @property
+    def carries_storage(self) -> bool:
+        """Storage is assumed wherever anything says so, until a technician records its absence."""
+        if self.storage_absent:
+            return False
+        return (
+            self.declared_storage
+            or bool(self.storage_gb)
+            or self.category in STORAGE_CATEGORIES
+            or self.erasure_recorded
         )
+
+    @property
+    def erasure_cleared(self) -> bool:
+        """Every storage medium recorded is verified erased or destroyed (and there is one)."""
+        return self.media > 0 and self.media == self.cleared_media
+
+
+def _since(device_id: Any) -> Any:
+    """When the device's history last started afresh (intake, a return, a find)."""
+    reset = aliased(Event)
+    return (
+        select(func.max(reset.recorded_at))
+        .where(reset.device_id == device_id, reset.to_status.in_([s.value for s in RESETS]))
+        .correlate(Device)
+        .scalar_subquery()
     )
-"""
-FACTS_COLUMNS = """
-    EXISTS (SELECT 1 FROM diagnosis_records d, since
-            WHERE d.device_id = {device} AND (since.at IS NULL OR d.recorded_at >= since.at))
-        AS f_diagnosed,
-    EXISTS (SELECT 1 FROM grade_records g, since
-            WHERE g.device_id = {device} AND (since.at IS NULL OR g.recorded_at >= since.at))
-        AS f_graded,
-    (SELECT COUNT(*) FROM latest) AS f_media,
-    (SELECT COUNT(*) FROM latest WHERE result = 'erased' AND verified) AS f_cleared
-"""
-_FACTS_SQL = text(
-    f"WITH {FACTS_CTES.format(device=':device_id')} SELECT {FACTS_COLUMNS.format(device=':device_id')}"
+
+
+def _after(column: Any, since: Any) -> ColumnElement[bool]:
+    return or_(since.is_(None), column >= since)
+
+
+# The device's own columns the rules read, by the names ``facts_of`` expects.
+STATE_COLUMNS: dict[str, Any] = {
+    "id": Device.id,
+    "status": Device.status,
+    "grade": Device.grade,
+    "hold_reason": Device.hold_reason,
+    "category": Device.category,
+    "declared_storage": Device.has_storage,
+    "storage_gb": Device.storage_gb,
+}
+
+
+def record_columns() -> list[Any]:
+    """What the records say of the device in the enclosing statement (correlated on ``devices``),
+    labelled by the names ``facts_of`` expects."""
+    since = _since(Device.id)
+    latest = aliased(ErasureRecord)
+    medium_latest_id = (
+        select(func.max(latest.id))
+        .where(
+            latest.device_id == ErasureRecord.device_id,
+            latest.storage_serial == ErasureRecord.storage_serial,
+            _after(latest.recorded_at, since),
+        )
+        .scalar_subquery()
+    )
+    erasures_since = and_(
+        ErasureRecord.device_id == Device.id, _after(ErasureRecord.recorded_at, since)
+    )
+    last_storage_word = (
+        select(Event.kind)
+        .where(
+            Event.device_id == Device.id,
+            Event.kind.in_([EventKind.ERASURE, EventKind.STORAGE_ABSENT]),
+            _after(Event.recorded_at, since),
+        )
+        .order_by(Event.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [
+        exists()
+        .where(DiagnosisRecord.device_id == Device.id, _after(DiagnosisRecord.recorded_at, since))
+        .label("diagnosed"),
+        exists()
+        .where(GradeRecord.device_id == Device.id, _after(GradeRecord.recorded_at, since))
+        .label("graded"),
+        select(func.count(func.distinct(ErasureRecord.storage_serial)))
+        .where(erasures_since)
+        .scalar_subquery()
+        .label("media"),
+        select(func.count())
+        .select_from(ErasureRecord)
+        .where(
+            erasures_since,
+            ErasureRecord.id == medium_latest_id,
+            ErasureRecord.result == "erased",
+            ErasureRecord.verified,
+        )
+        .scalar_subquery()
+        .label("cleared_media"),
+        exists().where(ErasureRecord.device_id == Device.id).label("erasure_recorded"),
+        (func.coalesce(last_storage_word, "") == EventKind.STORAGE_ABSENT.value).label(
+            "storage_absent"
+        ),
+    ]
+
+
+def facts_select() -> Select[Any]:
+    """The facts of the devices a caller narrows with ``.where(...)``."""
+    return select(
+        *(column.label(name) for name, column in STATE_COLUMNS.items()), *record_columns()
+    )
+
+
+def facts_of(
+    state: Mapping[str, Any] | Any, records: Mapping[str, Any] | Any = None
+) -> DeviceFacts:
+    """The facts from the device's columns (``STATE_COLUMNS``' names) and ``record_columns``'
+    values (the same row when it carries both, as ``facts_select``'s rows do)."""
+    values = {**{name: state[name] for name in STATE_COLUMNS}, **_records_of(records or state)}
+    return DeviceFacts(
+        id=int(values["id"]),
+        status=DeviceStatus(values["status"]),
+        grade=Grade(values["grade"]) if values["grade"] is not None else None,
+        hold_reason=values["hold_reason"],
+        category=Category(values["category"]),
+        declared_storage=bool(values["declared_storage"]),
+        storage_gb=values["storage_gb"],
+        diagnosed=bool(values["diagnosed"]),
+        graded=bool(values["graded"]),
+        media=int(values["media"] or 0),
+        cleared_media=int(values["cleared_media"] or 0),
+        erasure_recorded=bool(values["erasure_recorded"]),
+        storage_absent=bool(values["storage_absent"]),
+    )
+
+
+RECORD_FACTS = (
+    "diagnosed",
+    "graded",
+    "media",
+    "cleared_media",
+    "erasure_recorded",
+    "storage_absent",
 )
 
 
-def facts_of(diagnosed: object, graded: object, media: int, cleared: int) -> DeviceFacts:
-    """The facts from the four values the facts SQL selects."""
-    return DeviceFacts(
-        diagnosed=bool(diagnosed),
-        graded=bool(graded),
-        erasure_cleared=media > 0 and media == cleared,
-    )
+def _records_of(row: Any) -> dict[str, Any]:
+    return {name: row[name] for name in RECORD_FACTS}
 
 
 def device_facts(session: Session, device: Device) -> DeviceFacts:
     """Read the facts the rules need about a device, in one query."""
-    session.flush()  # records added in this transaction count
-    return facts_of(*session.execute(_FACTS_SQL, {"device_id": device.id}).one())
+    session.flush()  # the device's own changes and records added in this transaction count
+    row = session.execute(facts_select().where(Device.id == device.id)).mappings().one()
+    return facts_of(row)
 
 
-def blocking_rule(session: Session, device: Device, target: DeviceStatus) -> str | None:
-    """Why a legal transition is still refused (data protection, records, grade, hold), or None."""
-    return rule_against(device, target, device_facts(session, device))
+def facts_for(session: Session, device_ids: Iterable[int]) -> dict[int, DeviceFacts]:
+    """The facts of many devices in one query, by device id."""
+    wanted = sorted(set(device_ids))
+    if not wanted:
+        return {}
+    session.flush()
+    rows = session.execute(facts_select().where(Device.id.in_(wanted))).mappings()
+    return {row["id"]: facts_of(row) for row in rows}
 
 
-def rule_against(device: Device, target: DeviceStatus, facts: DeviceFacts) -> str | None:
+def rule_against(target: DeviceStatus, facts: DeviceFacts) -> str | None:
     """The rule that refuses this legal transition given the device's facts, or None."""
-    if target is DeviceStatus.WIPED and not device.has_storage:
+    storage = facts.carries_storage
+    if target is DeviceStatus.WIPED and not storage:
         return "the device has no storage to wipe"
     needs_erasure = target in ERASURE_REQUIRED or target is DeviceStatus.WIPED
-    if needs_erasure and device.has_storage and not facts.erasure_cleared:
+    if needs_erasure and storage and not facts.erasure_cleared:
         return "data protection: the storage has no verified erasure (or recorded destruction) yet"
     if target is DeviceStatus.DIAGNOSED and not facts.diagnosed:
         return "record the diagnosis checklist to mark the device diagnosed"
@@ -97,20 +227,20 @@ def rule_against(device: Device, target: DeviceStatus, facts: DeviceFacts) -> st
         if not facts.graded:
             return "record the grade (functional and cosmetic) to mark the device graded"
     if target is DeviceStatus.AVAILABLE:
-        if device.grade is None:
+        if facts.grade is None:
             return "grade the device before making it available"
-        if not is_distributable(device.grade):
-            return f"grade {device.grade} is not distributable: send it to parts or recycling"
-    if target in ERASURE_REQUIRED and device.status is not target and device.hold_reason:
-        return f"the device is on hold: {device.hold_reason}"
+        if not is_distributable(facts.grade):
+            return f"grade {facts.grade} is not distributable: send it to parts or recycling"
+    if target in ERASURE_REQUIRED and facts.status is not target and facts.hold_reason:
+        return f"the device is on hold: {facts.hold_reason}"
     return None
+
+
+def next_statuses(facts: DeviceFacts) -> list[DeviceStatus]:
+    """The statuses allowed by the table and by every rule, given the device's facts."""
+    return [s for s in allowed_next(facts.status) if rule_against(s, facts) is None]
 
 
 def possible_next(session: Session, device: Device) -> list[DeviceStatus]:
     """The statuses the device could move to now: allowed by the table and by every rule."""
-    return next_statuses(device, device_facts(session, device))
-
-
-def next_statuses(device: Device, facts: DeviceFacts) -> list[DeviceStatus]:
-    """The statuses allowed by the table and by every rule, given the device's facts."""
-    return [s for s in allowed_next(device.status) if rule_against(device, s, facts) is None]
+    return next_statuses(device_facts(session, device))

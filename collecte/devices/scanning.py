@@ -6,11 +6,12 @@ not applied twice (keyboard-wedge scanners and nervous thumbs double-fire).
 A plain look-up (no action) is the station's most frequent call. ``look_up`` answers it on a Core
 connection with one statement (the caller, the device, the rule facts and the repeat check) and
 one insert, where the ORM path loads the user and the device and asks for the facts and the
-repeat separately: measured under load, the server's CPU per scan went from 8.1 ms to 2.6 ms.
-It applies the same rules through the same functions: the token check (``token_claims``,
-``token_user``), the code check, ``service.can_see`` (held to ``visible_devices`` by a test),
-``rules.next_statuses`` and the two-second repeat window. A test holds its answers to the ORM
-path's for devices at every point of the workshop.
+repeat separately. It restates no rule: the device's visibility is ``policy.device_visibility``
+(the expression of ``visible_devices``, scoped by the role and organisation the token states and
+the account is then held to), the facts are ``rules.record_columns`` (the select the ORM path
+reads), the rules are ``rules.next_statuses``, and the token check is ``require_claims_hold``.
+It reads rows, never half-loaded ORM objects. A test holds its answers to the ORM path's for
+every status, every role and a returned device.
 """
 
 from __future__ import annotations
@@ -19,34 +20,43 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, bindparam, column, inspect, text
+from sqlalchemy import Boolean, Connection, Integer, Select, and_, bindparam, exists, select, text
 from sqlalchemy.orm import Session
 
-from collecte.auth.deps import token_claims, token_user
+from collecte.auth.deps import require_claims_hold, token_claims
 from collecte.auth.models import Role, User
+from collecte.auth.policy import Principal, does_workshop_work
 from collecte.config import Settings
-from collecte.core.errors import Forbidden, InvalidCodeError, InvalidInput, NotFound
+from collecte.core.errors import (
+    Forbidden,
+    InvalidCodeError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
+from collecte.core.events import EventKind
 from collecte.core.types import UTCDateTime, utcnow
 from collecte.devices import codes, rules, service
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.models import Device
+from collecte.devices.models import Device, Scan
+from collecte.devices.policy import device_visibility, require_work_on
+from collecte.devices.schemas import DeviceOut
 
 DUPLICATE_WINDOW = dt.timedelta(seconds=2)
-SCAN_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN)
 SIMPLE_ACTIONS = ("print_label", "move", "hold", "release")
 
 
 @dataclass(frozen=True)
 class ScanResult:
-    device: Device
+    device: DeviceOut
     allowed_actions: list[str]
     applied: str | None
     duplicate: bool
 
 
-def require_scan_role(viewer: User) -> None:
+def require_scan_role(viewer: Principal) -> None:
     """The scan station is for the operator and workshop staff."""
-    if viewer.role not in SCAN_ROLES:
+    if not does_workshop_work(viewer):
         raise Forbidden(f"a {viewer.role} may not use the scan station")
 
 
@@ -54,12 +64,12 @@ def allowed_actions(session: Session, device: Device) -> list[str]:
     """The actions a scan of this device may apply now. Whoever may scan a device may work on it
     (a scan role that sees the device: a test holds this for every role), so the list is the
     device's, not the person's."""
-    return _actions(device, rules.device_facts(session, device))
+    return _actions(rules.device_facts(session, device))
 
 
-def _actions(device: Device, facts: rules.DeviceFacts) -> list[str]:
-    actions = ["print_label", "move", "release" if device.hold_reason else "hold"]
-    return actions + [f"to:{status.value}" for status in rules.next_statuses(device, facts)]
+def _actions(facts: rules.DeviceFacts) -> list[str]:
+    actions = ["print_label", "move", "release" if facts.hold_reason else "hold"]
+    return actions + [f"to:{status.value}" for status in rules.next_statuses(facts)]
 
 
 _REPEAT_SQL = text(
@@ -95,7 +105,7 @@ def scan_code(
     action = (action or "").strip() or None
     duplicate = _is_repeat(session, device=device, viewer=viewer, action=action or "", now=now)
     if action is not None and not duplicate:
-        service.require_work_on(viewer, device)
+        require_work_on(viewer, device)
         _apply(
             session,
             device=device,
@@ -115,7 +125,7 @@ def scan_code(
         now=now,
     )
     return ScanResult(
-        device=device,
+        device=DeviceOut.model_validate(device),
         allowed_actions=allowed_actions(session, device),
         applied=None if duplicate else action,
         duplicate=duplicate,
@@ -151,57 +161,42 @@ _INSERT_SCAN = text(
 ).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("duplicate", type_=Boolean()))
 
 
-def _columns(
-    model: type[Any], alias: str, prefix: str, only: tuple[str, ...] = ()
-) -> tuple[str, list[Any], dict[str, str]]:
-    """A model's columns (or ``only`` these attributes) for a select list, labelled with a prefix,
-    typed for the result, and each label's attribute name: the look-up follows the models."""
-    select_list, typed, attributes = [], [], {}
-    for attribute in inspect(model).column_attrs:
-        if only and attribute.key not in only:
-            continue
-        column_ = attribute.columns[0]
-        label = prefix + attribute.key
-        select_list.append(f'{alias}."{column_.name}" AS {label}')
-        typed.append(column(label, column_.type))
-        attributes[label] = attribute.key
-    return ", ".join(select_list), typed, attributes
+# What the answer shows of the device (DeviceOut's fields), labelled apart from the caller's.
+_DEVICE_FIELDS = ("id", *DeviceOut.model_fields)
+_USER_FIELDS = ("id", "role", "organization_id", "active", "password_hash")
 
 
-# What the token check and the rules read of the caller.
-_USER_LIST, _USER_TYPES, _USER_ATTRIBUTES = _columns(
-    User, "u", "u_", only=("id", "role", "organization_id", "active", "password_hash")
-)
-_DEVICE_LIST, _DEVICE_TYPES, _DEVICE_ATTRIBUTES = _columns(Device, "dv", "d_")
-# The caller, the device the code names (if any), the rule facts and whether this is a repeat,
-# in one statement.
-_LOOKUP = (
-    # Built once from the models' metadata and constants: no input goes into the text.
-    text(
-        f"""
-        WITH dev AS (SELECT * FROM devices WHERE code = :code),
-        {rules.FACTS_CTES.format(device="(SELECT id FROM dev)")}
-        SELECT {_USER_LIST}, {_DEVICE_LIST},
-            {rules.FACTS_COLUMNS.format(device="dv.id")},
-            EXISTS (SELECT 1 FROM scans s
-                    WHERE s.device_id = dv.id AND s.user_id = u.id AND s.action = ''
-                    AND NOT s.duplicate AND s.at > :since) AS repeat
-        FROM users u LEFT JOIN dev dv ON 1 = 1
-        WHERE u.id = :user_id
-        """  # noqa: S608
+def _lookup_statement(role: Role) -> Select[Any]:
+    """The caller, the device the code names if the caller may see it, its rule facts and whether
+    this is a repeat, in one statement. Built once per role: the device's visibility is
+    ``device_visibility``, the expression every device list uses, with the organisation bound."""
+    visible = device_visibility(role, bindparam("viewer_org", type_=Integer()))
+    repeat = (
+        exists()
+        .where(
+            Scan.device_id == Device.id,
+            Scan.user_id == User.id,
+            Scan.action == "",
+            Scan.duplicate.is_(False),
+            Scan.at > bindparam("since", type_=UTCDateTime()),
+        )
+        .label("repeat")
     )
-    .bindparams(bindparam("since", type_=UTCDateTime()))
-    .columns(*_USER_TYPES, *_DEVICE_TYPES)
-)
+    return (
+        select(
+            *(getattr(User, name).label(f"u_{name}") for name in _USER_FIELDS),
+            *(getattr(Device, name).label(f"d_{name}") for name in _DEVICE_FIELDS),
+            *(column.label(f"s_{name}") for name, column in rules.STATE_COLUMNS.items()),
+            *rules.record_columns(),
+            repeat,
+        )
+        .select_from(User)
+        .outerjoin(Device, and_(Device.code == bindparam("code"), visible))
+        .where(User.id == bindparam("user_id"))
+    )
 
 
-def _loaded(model: type[Any], attributes: dict[str, str], row: Any) -> Any:
-    """A detached instance holding the prefixed columns of a row, for the rules to read (never
-    added to a session). Its values are set as the ORM's own loader sets them, without the change
-    tracking of ``__init__`` (under cProfile, about 8 % of a look-up's time)."""
-    instance = inspect(model).class_manager.new_instance()
-    instance.__dict__.update({name: row[label] for label, name in attributes.items()})
-    return instance
+_LOOKUPS: dict[Role, Select[Any]] = {}
 
 
 def look_up(
@@ -209,38 +204,51 @@ def look_up(
 ) -> ScanResult:
     """A plain scan (no action) by the bearer of ``token``: 401, 403, 422 and 404 as on the ORM
     path, in that order, and the scan recorded (a repeat within two seconds flagged)."""
-    user_id, claimed_fingerprint = token_claims(settings, token)
+    claims = token_claims(settings, token)
+    viewer = claims.principal
     try:
         code: str | None = service.parse_scanned(raw_code)
     except InvalidCodeError as exc:  # reported once the caller is known: 401 and 403 come first
         code, invalid = None, exc
+    statement = _LOOKUPS.get(viewer.role)
+    if statement is None:
+        statement = _LOOKUPS.setdefault(viewer.role, _lookup_statement(viewer.role))
     now = utcnow()
-    params = {"user_id": user_id, "code": code or "", "since": now - DUPLICATE_WINDOW}
-    row = connection.execute(_LOOKUP, params).mappings().first()
-    viewer: User = token_user(
-        _loaded(User, _USER_ATTRIBUTES, row) if row is not None else None, claimed_fingerprint
+    params = {
+        "user_id": viewer.id,
+        "viewer_org": viewer.organization_id,
+        "code": code or "",
+        "since": now - DUPLICATE_WINDOW,
+    }
+    row = connection.execute(statement, params).mappings().first()
+    if row is None:
+        raise NotAuthenticated("the token no longer names an active account")
+    require_claims_hold(
+        claims,
+        active=row["u_active"],
+        password_hash=row["u_password_hash"],
+        role=row["u_role"],
+        organization_id=row["u_organization_id"],
     )
     require_scan_role(viewer)
     if code is None:
         raise invalid
-    device: Device | None = None
-    if row is not None and row["d_id"] is not None:
-        device = _loaded(Device, _DEVICE_ATTRIBUTES, row)
-    if row is None or device is None or not service.can_see(viewer, device):
+    if row["d_id"] is None:
         raise NotFound(f"no device {codes.format_code(code)}")
     duplicate = bool(row["repeat"])
     _record_scan(
         connection,
-        device_id=device.id,
+        device_id=row["d_id"],
         user_id=viewer.id,
         action=None,
         duplicate=duplicate,
         now=now,
     )
-    facts = rules.facts_of(row["f_diagnosed"], row["f_graded"], row["f_media"], row["f_cleared"])
+    facts = rules.facts_of({name: row[f"s_{name}"] for name in rules.STATE_COLUMNS}, row)
+    device = DeviceOut.model_validate({name: row[f"d_{name}"] for name in DeviceOut.model_fields})
     return ScanResult(
         device=device,
-        allowed_actions=_actions(device, facts),
+        allowed_actions=_actions(facts),
         applied=None,
         duplicate=duplicate,
     )
@@ -271,7 +279,9 @@ def _apply(
     elif action == "release":
         service.release_device(session, device=device, actor=viewer, note=note)
     elif action == "print_label":
-        service.append_event(session, device=device, actor=viewer, kind="label_printed", note=note)
+        service.record_device_event(
+            session, device=device, actor=viewer, kind=EventKind.LABEL_PRINTED, note=note
+        )
     else:
         raise InvalidInput(
             f"unknown action {action!r}; use one of {', '.join(SIMPLE_ACTIONS)} or to:<status>"

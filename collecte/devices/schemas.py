@@ -63,20 +63,6 @@ class DeviceOut(BaseModel):
     updated_at: dt.datetime
 
 
-class DeviceEventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    from_status: DeviceStatus | None
-    to_status: DeviceStatus | None
-    actor_id: int | None
-    site_id: int | None
-    note: str
-    payload: dict[str, Any]
-    at: dt.datetime
-
-
 class TransitionIn(BaseModel):
     to: DeviceStatus
     note: str = Field(default="", max_length=2000)
@@ -146,6 +132,10 @@ class RepairIn(BaseModel):
     description: str = Field(min_length=1, max_length=5000)
     parts: list[PartUsed] = Field(default_factory=list, max_length=100)
     minutes: int = Field(ge=0, le=24 * 60)
+
+
+class StorageAbsentIn(BaseModel):
+    note: str = Field(default="", max_length=2000, description="What was checked.")
 
 
 class HoldIn(BaseModel):

@@ -1,18 +1,20 @@
 """Devices: who may see and change them, intake, look-up by code, and every status change.
 
-Status changes go through ``change_status`` only: it checks the transition table, the data-protection
-invariant and holds, then appends the event. The API, pages, scans, bulk actions and CLI all call it.
+Status changes go through ``change_status`` only: it applies ``DEVICE_MACHINE`` (the transition table,
+the data-protection invariant and holds, the weight of an exit, the reset of a return or a find) and
+writes the event. The API, pages, scans, bulk actions and CLI all call it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import WORKSHOP_ROLES, Role, User
+from collecte.auth.models import Role, User
+from collecte.auth.policy import WORKSHOP_ROLES
 from collecte.core.errors import (
     Conflict,
     Forbidden,
@@ -21,52 +23,26 @@ from collecte.core.errors import (
     InvalidTransition,
     NotFound,
 )
+from collecte.core.events import (
+    Event,
+    EventKind,
+    MovePayload,
+    Payload,
+    ReasonPayload,
+    Subject,
+    TransitionPayload,
+    record_event,
+)
 from collecte.core.types import utcnow
 from collecte.devices import codes
 from collecte.devices.checklists import Category
-from collecte.devices.lifecycle import DeviceStatus, allowed_next, can_transition
-from collecte.devices.models import Device, DeviceEvent
-from collecte.devices.rules import blocking_rule, device_facts, possible_next
+from collecte.devices.lifecycle import DEVICE_MACHINE, IN_WORKSHOP, WEIGHED_EXITS, DeviceStatus
+from collecte.devices.models import Device
+from collecte.devices.policy import require_work_on, visible_devices
+from collecte.devices.rules import device_facts, next_statuses, possible_next, rule_against
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site
-
-# --- who may see and change what -------------------------------------------------------------
-
-
-def visible_devices(viewer: User) -> Select[Device]:
-    """Devices a viewer may read: the network for admin and auditors, the own workshop's for its
-    staff, the devices it donated for a donor; a partner sees none until devices are allocated to it."""
-    query = select(Device)
-    if viewer.role in (Role.ADMIN, Role.AUDITOR):
-        return query
-    if viewer.role in WORKSHOP_ROLES:
-        return query.where(Device.organization_id == viewer.organization_id)
-    if viewer.role is Role.DONOR:
-        return query.where(Device.donor_id == viewer.organization_id)
-    return query.where(false())
-
-
-def can_see(viewer: User, device: Device) -> bool:
-    """``visible_devices`` for one loaded device (a test holds the two to the same answers)."""
-    if viewer.role in (Role.ADMIN, Role.AUDITOR):
-        return True
-    if viewer.role in WORKSHOP_ROLES:
-        return device.organization_id == viewer.organization_id
-    if viewer.role is Role.DONOR:
-        return device.donor_id == viewer.organization_id
-    return False
-
-
-def can_work_on(viewer: User, device: Device) -> bool:
-    """Whether the viewer may record work on or move this device."""
-    if viewer.role is Role.ADMIN:
-        return True
-    return viewer.role in WORKSHOP_ROLES and device.organization_id == viewer.organization_id
-
-
-def require_work_on(viewer: User, device: Device) -> None:
-    if not can_work_on(viewer, device):
-        raise Forbidden(f"a {viewer.role} may not change device {codes.format_code(device.code)}")
+from collecte.pickups.service import check_intake_pickup
 
 
 def filtered_devices(
@@ -159,8 +135,6 @@ def intake_donor(
 ) -> int | None:
     """The donor a received device belongs to: the pickup's when it came from one, checked."""
     if pickup_id is not None:
-        from collecte.pickups.service import check_intake_pickup  # pickups build on devices
-
         return check_intake_pickup(session, viewer=viewer, pickup_id=pickup_id, donor_id=donor_id)
     if donor_id is None:
         return None
@@ -219,11 +193,11 @@ def receive_device(
     )
     session.add(device)
     session.flush()  # the event below needs the device id
-    append_event(
+    record_device_event(
         session,
         device=device,
         actor=actor,
-        kind="intake",
+        kind=EventKind.INTAKE,
         to_status=DeviceStatus.RECEIVED,
         note=note,
     )
@@ -261,36 +235,48 @@ def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Dev
 # --- events and status changes ----------------------------------------------------------------
 
 
-def append_event(
+def record_device_event(
     session: Session,
     *,
     device: Device,
     actor: User | None,
-    kind: str,
+    kind: EventKind,
+    payload: Payload | dict[str, Any] | None = None,
     from_status: DeviceStatus | None = None,
     to_status: DeviceStatus | None = None,
     note: str = "",
-    payload: dict[str, Any] | None = None,
-) -> DeviceEvent:
-    """Append one event to a device's history."""
-    event = DeviceEvent(
-        device_id=device.id,
+    weight_kg: float | None = None,
+) -> Event:
+    """Append one event to a device's history, with the device's dimensions as they are now."""
+    site = session.get_one(Site, device.site_id)  # usually in the identity map already
+    return record_event(
+        session,
         kind=kind,
+        subject=Subject.DEVICE,
+        actor_id=actor.id if actor else None,
+        payload=payload,
         from_status=from_status,
         to_status=to_status,
-        actor_id=actor.id if actor else None,
-        site_id=device.site_id,
         note=note,
-        payload=payload or {},
-        at=utcnow(),
+        device_id=device.id,
+        pickup_id=device.pickup_id,
+        workshop_id=device.organization_id,
+        site_id=device.site_id,
+        territory=site.territory,
+        donor_id=device.donor_id,
+        category=device.category,
+        weight_kg=weight_kg if weight_kg is not None else device.weight_kg,
     )
-    session.add(event)
-    return event
 
 
 def has_verified_erasure(session: Session, device: Device) -> bool:
     """Whether the storage was verified erased (or destroyed) since the device last came back."""
     return device_facts(session, device).erasure_cleared
+
+
+def _reset_history(device: Device) -> None:
+    """What a return or a find starts afresh: the grade from before no longer stands."""
+    device.grade = None
 
 
 def change_status(
@@ -300,31 +286,41 @@ def change_status(
     actor: User | None,
     to: DeviceStatus,
     note: str = "",
-    payload: dict[str, Any] | None = None,
-    kind: str = "transition",
-) -> DeviceEvent:
-    """The one way a device's status changes: table, invariant, hold, then the event."""
-    current = device.status
-    if not can_transition(current, to):
-        allowed = [s.value for s in allowed_next(current)]
-        raise InvalidTransition(
-            f"a device cannot go from {current} to {to}"
-            + (f"; allowed: {', '.join(allowed)}" if allowed else "; it is in a final status"),
-            allowed=allowed,
+    payload: Payload | None = None,
+    kind: EventKind = EventKind.TRANSITION,
+    weight_kg: float | None = None,
+) -> Event:
+    """The one way a device's status changes: table, rules, required payload, reset, event.
+
+    An exit to parts or recycling records its weight (the one given, else the device's).
+    """
+    weight = weight_kg if weight_kg is not None else device.weight_kg
+    facts = device_facts(session, device)
+
+    def record(current: DeviceStatus, target: DeviceStatus) -> Event:
+        body = payload
+        if body is None:
+            body = TransitionPayload(weight_kg=weight if target in WEIGHED_EXITS else None)
+        return record_device_event(
+            session,
+            device=device,
+            actor=actor,
+            kind=kind,
+            payload=body,
+            from_status=current,
+            to_status=target,
+            note=note,
+            weight_kg=weight,
         )
-    reason = blocking_rule(session, device, to)
-    if reason is not None:
-        raise InvalidTransition(reason, allowed=[s.value for s in possible_next(session, device)])
-    device.status = to
-    return append_event(
-        session,
-        device=device,
-        actor=actor,
-        kind=kind,
-        from_status=current,
-        to_status=to,
-        note=note,
-        payload=payload,
+
+    return DEVICE_MACHINE.move(
+        device,
+        to,
+        guard=lambda target: rule_against(target, facts),
+        possible=lambda: next_statuses(facts),
+        provided={"weight_kg": weight},
+        reset=lambda: _reset_history(device),
+        record=record,
     )
 
 
@@ -336,42 +332,51 @@ def transition_device(
     to: DeviceStatus,
     note: str = "",
     weight_kg: float | None = None,
-) -> DeviceEvent:
-    """A technician's explicit status change; exits to parts or recycling record their weight."""
-    payload: dict[str, Any] = {}
-    if to in (DeviceStatus.PARTS, DeviceStatus.RECYCLED):
-        weight = weight_kg if weight_kg is not None else device.weight_kg
-        if weight is None:
-            raise InvalidInput("give weight_kg: exits to parts and recycling are counted by weight")
-        payload["weight_kg"] = weight
-    elif weight_kg is not None:
+) -> Event:
+    """A technician's explicit status change (a weight only goes with an exit counted by weight)."""
+    if weight_kg is not None and to not in WEIGHED_EXITS:
         raise InvalidInput("weight_kg is only recorded on exits to parts or recycling")
-    return change_status(session, device=device, actor=actor, to=to, note=note, payload=payload)
+    return change_status(session, device=device, actor=actor, to=to, note=note, weight_kg=weight_kg)
 
 
-def hold_device(session: Session, *, device: Device, actor: User, reason: str) -> DeviceEvent:
+def hold_device(session: Session, *, device: Device, actor: User, reason: str) -> Event:
     """Put a device on hold (awaiting a part, suspected stolen…): a flag, not a status."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("a hold needs a reason")
     device.hold_reason, device.hold_since = reason, utcnow()
-    return append_event(session, device=device, actor=actor, kind="hold", note=reason)
+    return record_device_event(
+        session,
+        device=device,
+        actor=actor,
+        kind=EventKind.HOLD,
+        payload=ReasonPayload(reason=reason),
+        note=reason,
+    )
 
 
-def release_device(session: Session, *, device: Device, actor: User, note: str = "") -> DeviceEvent:
+def release_device(session: Session, *, device: Device, actor: User, note: str = "") -> Event:
     """Lift a hold."""
     if device.hold_reason is None:
-        raise InvalidTransition("the device is not on hold", allowed=[])
+        raise InvalidTransition(
+            "the device is not on hold",
+            allowed=[s.value for s in possible_next(session, device)],
+        )
     previous = device.hold_reason
     device.hold_reason, device.hold_since = None, None
-    return append_event(
-        session, device=device, actor=actor, kind="release", note=note, payload={"reason": previous}
+    return record_device_event(
+        session,
+        device=device,
+        actor=actor,
+        kind=EventKind.RELEASE,
+        note=note,
+        payload=ReasonPayload(reason=previous),
     )
 
 
 def move_device(
     session: Session, *, device: Device, actor: User, site_id: int, note: str = ""
-) -> DeviceEvent:
+) -> Event:
     """Move a device to another site of its workshop (the operator may move it to any workshop)."""
     site = session.get(Site, site_id)
     if site is None or (
@@ -382,13 +387,28 @@ def move_device(
         raise InvalidInput("the device is already at that site")
     previous = device.site_id
     device.site_id, device.organization_id = site.id, site.organization_id
-    return append_event(
+    return record_device_event(
         session,
         device=device,
         actor=actor,
-        kind="move",
+        kind=EventKind.MOVE,
         note=note,
-        payload={"from_site_id": previous, "to_site_id": site.id},
+        payload=MovePayload(from_site_id=previous, to_site_id=site.id),
+    )
+
+
+def record_storage_absent(
+    session: Session, *, device: Device, actor: User, note: str = ""
+) -> Event:
+    """A technician opened the device and found no storage: from now on it needs no erasure
+    (until an erasure is recorded, or its history starts afresh after a return or a find)."""
+    if device.status not in IN_WORKSHOP:
+        raise InvalidTransition(
+            f"storage can only be checked while the device is in the workshop (it is {device.status})",
+            allowed=[s.value for s in possible_next(session, device)],
+        )
+    return record_device_event(
+        session, device=device, actor=actor, kind=EventKind.STORAGE_ABSENT, note=note
     )
 
 
@@ -403,10 +423,8 @@ def people_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     }
 
 
-def device_events(session: Session, device: Device) -> list[DeviceEvent]:
-    """A device's history, oldest first."""
+def device_events(session: Session, device: Device) -> list[Event]:
+    """A device's history, in the log's order."""
     return list(
-        session.scalars(
-            select(DeviceEvent).where(DeviceEvent.device_id == device.id).order_by(DeviceEvent.id)
-        )
+        session.scalars(select(Event).where(Event.device_id == device.id).order_by(Event.seq))
     )

@@ -23,7 +23,7 @@ from collecte.devices.pages_forms import (
     start_of_local_day,
     translate,
 )
-from collecte.devices.service import visible_devices
+from collecte.devices.policy import visible_devices
 from collecte.labels import service
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
 from collecte.orgs.models import Site

@@ -7,23 +7,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import WORKSHOP_ROLES, Role, User
+from collecte.auth.models import User
+from collecte.auth.policy import does_workshop_work
 from collecte.core.errors import Forbidden, InvalidInput, NotFound
 from collecte.core.vocabulary import label
 from collecte.devices.codes import InvalidCode, parse_code
 from collecte.devices.models import Device
-from collecte.devices.service import get_device, has_verified_erasure, visible_devices
+from collecte.devices.policy import visible_devices
+from collecte.devices.rules import DeviceFacts, facts_for
+from collecte.devices.service import get_device
 from collecte.labels.render import LabelContent, media_type, render_labels
 from collecte.labels.stocks import LabelStock, get_stock, load_stocks
 
 MAX_LABELS = 5000
-# Label printing is workshop work: auditors and donors may read devices, not label them.
-LABEL_PRINTERS = (Role.ADMIN, *WORKSHOP_ROLES)
 
 
 def require_label_printer(viewer: User) -> None:
     """Refuse anyone whose work is not printing device labels."""
-    if viewer.role not in LABEL_PRINTERS:
+    # Label printing is workshop work: auditors and donors may read devices, not label them.
+    if not does_workshop_work(viewer):
         raise Forbidden(f"a {viewer.role} may not do workshop work")
 
 
@@ -52,12 +54,10 @@ def stock_for(template: str) -> LabelStock:
 
 
 def label_content(
-    session: Session, device: Device, *, programme: str, base_url: str, qr: bool = True
+    device: Device, facts: DeviceFacts, *, programme: str, base_url: str, qr: bool = True
 ) -> LabelContent:
     """What the label of a device prints: identity at intake, grade and erasure mark once known."""
-    erased = (
-        device.has_storage and device.grade is not None and has_verified_erasure(session, device)
-    )
+    erased = facts.carries_storage and device.grade is not None and facts.erasure_cleared
     return LabelContent(
         code=device.code,
         programme=programme,
@@ -118,8 +118,10 @@ def render_device_labels(
     stock = stock_for(template)
     if not 0 <= skip < stock.per_page:
         raise InvalidInput(f"skip must be between 0 and {stock.per_page - 1} for {stock.name}")
+    facts = facts_for(session, (d.id for d in devices))  # one query for the whole batch
     contents = [
-        label_content(session, d, programme=programme, base_url=base_url, qr=qr) for d in devices
+        label_content(d, facts[d.id], programme=programme, base_url=base_url, qr=qr)
+        for d in devices
     ]
     return render_labels(stock, contents, skip=skip, on_progress=on_progress), media_type(stock)
 

@@ -17,6 +17,7 @@ from collecte.config import Settings
 from collecte.core.types import utcnow
 from collecte.notifications.models import OutboxMessage
 from collecte.pickups.models import Pickup
+from collecte.pickups.service import visible_pickups
 
 
 def queue_email(
@@ -59,8 +60,6 @@ def outbox_messages(*, unsent: bool, viewer: User | None = None) -> Select[Outbo
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if viewer is not None and viewer.role is not Role.ADMIN:
         if viewer.role is Role.COORDINATOR:
-            from collecte.pickups.service import visible_pickups  # pickups queue into the outbox
-
             pickups = visible_pickups(viewer).with_only_columns(Pickup.id).scalar_subquery()
             query = query.where(OutboxMessage.pickup_id.in_(pickups))
         else:

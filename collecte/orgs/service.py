@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import NETWORK_WIDE_ROLES, WORKSHOP_ROLES, Role, User
+from collecte.auth.models import Role, User
+from collecte.auth.policy import NETWORK_WIDE_ROLES, WORKSHOP_ROLES
 from collecte.core.errors import InvalidInput, NotFound
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.territory import UnknownPostcode, normalise_postcode, territory_for_postcode

@@ -11,14 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from collecte.core.db import Base
 from collecte.core.enums import enum_column
+from collecte.core.state import guard_status_column
 from collecte.core.types import UTCDateTime, utcnow
-
-
-class PickupStatus(enum.StrEnum):
-    REQUESTED = "requested"
-    SCHEDULED = "scheduled"
-    COLLECTED = "collected"
-    CANCELLED = "cancelled"
+from collecte.pickups.lifecycle import PICKUP_MACHINE, PickupStatus
 
 
 class DataDestruction(enum.StrEnum):
@@ -89,3 +84,9 @@ class Pickup(Base):
             category = str(item["category"])
             counts[category] = counts.get(category, 0) + int(item["quantity"])
         return counts
+
+
+# The status column is written by PICKUP_MACHINE.move only (pickups.service).
+guard_status_column(Pickup.status, PICKUP_MACHINE)
+
+__all__ = ["DataDestruction", "Pickup", "PickupStatus"]

@@ -5,10 +5,26 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collecte.core.events import Event, EventKind, subscribe
 from collecte.devices.models import Device
 from collecte.devices.service import has_verified_erasure
 from collecte.notifications.service import queue_email
 from collecte.pickups.models import Pickup, PickupStatus
+
+
+@subscribe(EventKind.PICKUP_SCHEDULED, EventKind.PICKUP_COLLECTED, EventKind.ERASURE)
+def on_event(session: Session, event: Event) -> None:
+    """The emails events call for: a pickup scheduled or collected, a certificate now ready."""
+    if event.pickup_id is None:
+        return
+    if event.kind is EventKind.ERASURE:
+        certificate_if_ready(session, event.pickup_id)
+        return
+    pickup = session.get_one(Pickup, event.pickup_id)
+    if event.kind is EventKind.PICKUP_SCHEDULED:
+        pickup_scheduled(session, pickup)
+    else:
+        pickup_collected(session, pickup)
 
 
 def pickup_scheduled(session: Session, pickup: Pickup) -> None:

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
 from collecte.auth.models import Role, User
+from collecte.auth.policy import sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import Forbidden
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
 from collecte.core.web import render
-from collecte.devices.pages_forms import LOCAL_ZONE, STAFF_VIEWERS, local_date
+from collecte.devices.pages_forms import LOCAL_ZONE, local_date
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.service import visible_sites
 from collecte.pickups import service
@@ -176,7 +177,7 @@ def board(
     pickups = [p for s in shown for p in columns[s][1]]
     donor_ids = {p.donor_id for p in pickups}
     site_ids = {p.site_id for p in pickups if p.site_id}
-    sees_sites = user.role in STAFF_VIEWERS
+    sees_sites = sees_workshop_internals(user)
 
     def status_url(wanted: PickupStatus) -> str:
         kept = {k: v for k, v in params.items() if v}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.service import visible_devices
+from collecte.devices.policy import visible_devices
 from collecte.documents.models import Document
 from collecte.pickups import service
 from collecte.pickups.models import Pickup, PickupStatus

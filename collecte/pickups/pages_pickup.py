@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
+from collecte.auth.policy import does_workshop_work
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, Conflict
 from collecte.core.schemas import MAX_ID, IdPath
@@ -26,7 +27,6 @@ from collecte.devices import codes
 from collecte.devices.checklists import Category
 from collecte.devices.models import Device
 from collecte.devices.pages_forms import (
-    WORKSHOP_STAFF,
     FormDep,
     Refusal,
     act_in_savepoint,
@@ -36,7 +36,8 @@ from collecte.devices.pages_forms import (
     local_time,
     translate,
 )
-from collecte.devices.service import has_verified_erasure, visible_devices
+from collecte.devices.policy import visible_devices
+from collecte.devices.rules import facts_for
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.service import own_site, visible_sites
 from collecte.pickups import service
@@ -103,12 +104,11 @@ def _form_defaults(session: Session, user: User, pickup: Pickup) -> dict[str, st
 
 def _erasure_progress(session: Session, user: User, pickup: Pickup) -> tuple[int, int]:
     """Of this pickup's devices with storage (that the viewer sees), how many are verified erased."""
-    devices = list(
-        session.scalars(
-            visible_devices(user).where(Device.pickup_id == pickup.id, Device.has_storage)
-        )
+    ids = session.scalars(
+        visible_devices(user).where(Device.pickup_id == pickup.id).with_only_columns(Device.id)
     )
-    return sum(1 for d in devices if has_verified_erasure(session, d)), len(devices)
+    facts = [f for f in facts_for(session, ids).values() if f.carries_storage]
+    return sum(1 for f in facts if f.erasure_cleared), len(facts)
 
 
 def pickup_page(
@@ -153,7 +153,7 @@ def pickup_page(
         can_schedule=can_schedule,
         can_collect=service.may_collect(user, pickup),
         # Devices come in from a pickup under way (the intake checks it again).
-        can_receive=user.role in WORKSHOP_STAFF
+        can_receive=does_workshop_work(user)
         and pickup.status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED),
         sites=list(session.scalars(visible_sites(user))) if can_schedule else [],
         vehicles=service.known_vehicles(session, viewer=user) if can_schedule else [],

@@ -13,7 +13,7 @@ from collecte.auth.models import User
 from collecte.core.errors import Conflict
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
-from collecte.devices.service import visible_devices
+from collecte.devices.policy import visible_devices
 from collecte.orgs.models import Organization
 from collecte.pickups.models import Pickup, PickupStatus
 

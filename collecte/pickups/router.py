@@ -13,7 +13,8 @@ from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.auth.models import Role, User
 from collecte.core.db import SessionDep
 from collecte.core.errors import NotFound
-from collecte.core.schemas import MAX_ID, IdPath, Limit, Offset
+from collecte.core.events import Event
+from collecte.core.schemas import MAX_ID, EventOut, IdPath, Limit, Offset
 from collecte.devices import certificates
 from collecte.documents.router import pdf_response
 from collecte.orgs.models import Organization, OrgKind
@@ -174,6 +175,13 @@ def run_sheet_pdf(
 def read_pickup(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> Pickup:
     """One pickup, if the caller may see it."""
     return service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+
+
+@router.get("/{pickup_id}/events", response_model=list[EventOut])
+def read_events(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> list[Event]:
+    """A pickup's history (request, edits, schedule, collection, cancellation), in order."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return service.pickup_events(session, pickup)
 
 
 @router.patch("/{pickup_id}", response_model=PickupOut)

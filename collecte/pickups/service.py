@@ -9,21 +9,32 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import WORKSHOP_ROLES, Role, User
-from collecte.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from collecte.auth.models import Role, User
+from collecte.auth.policy import WORKSHOP_ROLES, does_workshop_work
+from collecte.core.errors import Forbidden, InvalidInput, NotFound
+from collecte.core.events import (
+    Event,
+    EventKind,
+    Payload,
+    PickupCollectedPayload,
+    PickupRequestedPayload,
+    PickupScheduledPayload,
+    PickupUpdatedPayload,
+    ReasonPayload,
+    Subject,
+    record_event,
+)
 from collecte.core.types import utcnow
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site, place_for_postcode
-from collecte.pickups import notify
 from collecte.pickups.inventory import MAX_SERIAL_LENGTH
+from collecte.pickups.lifecycle import EDITABLE, PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
 
-EDITABLE = (PickupStatus.REQUESTED,)
-CANCELLABLE = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
-SCHEDULABLE = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
+CANCELLABLE = tuple(s for s in PickupStatus if PICKUP_MACHINE.can(s, PickupStatus.CANCELLED))
+SCHEDULABLE = tuple(s for s in PickupStatus if PICKUP_MACHINE.can(s, PickupStatus.SCHEDULED))
 SCHEDULERS = (Role.ADMIN, Role.COORDINATOR)
-COLLECTORS = (Role.ADMIN, *WORKSHOP_ROLES)
 BOOKERS = (Role.DONOR, *SCHEDULERS)
 
 
@@ -108,8 +119,95 @@ def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> P
         **_jsonable(data),
     )
     session.add(pickup)
-    session.flush()  # assigns the id the caller returns
+    session.flush()  # assigns the id the event and the caller use
+    record_pickup_event(
+        session,
+        pickup=pickup,
+        actor=viewer,
+        kind=EventKind.PICKUP_REQUESTED,
+        to_status=PickupStatus.REQUESTED,
+        payload=PickupRequestedPayload.model_validate({"items": pickup.items}),
+        occurred_at=pickup.requested_at,
+    )
     return pickup
+
+
+def record_pickup_event(
+    session: Session,
+    *,
+    pickup: Pickup,
+    actor: User | None,
+    kind: EventKind,
+    payload: Payload | None = None,
+    from_status: PickupStatus | None = None,
+    to_status: PickupStatus | None = None,
+    note: str = "",
+    occurred_at: dt.datetime | None = None,
+    weight_kg: float | None = None,
+) -> Event:
+    """Append one event to a pickup's history, with its donor, territory and receiving site."""
+    site = session.get(Site, pickup.site_id) if pickup.site_id is not None else None
+    return record_event(
+        session,
+        kind=kind,
+        subject=Subject.PICKUP,
+        actor_id=actor.id if actor else None,
+        payload=payload,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        occurred_at=occurred_at,
+        pickup_id=pickup.id,
+        donor_id=pickup.donor_id,
+        territory=pickup.territory,
+        site_id=site.id if site else None,
+        workshop_id=site.organization_id if site else None,
+        weight_kg=weight_kg,
+    )
+
+
+def _move(
+    session: Session,
+    *,
+    pickup: Pickup,
+    actor: User,
+    to: PickupStatus,
+    kind: EventKind,
+    payload: Payload,
+    provided: dict[str, Any],
+    note: str = "",
+    occurred_at: dt.datetime | None = None,
+    weight_kg: float | None = None,
+) -> Event:
+    """Move a pickup through PICKUP_MACHINE (table, required payload) and write the event."""
+    return PICKUP_MACHINE.move(
+        pickup,
+        to,
+        provided=provided,
+        record=lambda current, target: record_pickup_event(
+            session,
+            pickup=pickup,
+            actor=actor,
+            kind=kind,
+            payload=payload,
+            from_status=current,
+            to_status=target,
+            note=note,
+            occurred_at=occurred_at,
+            weight_kg=weight_kg,
+        ),
+    )
+
+
+def pickup_events(session: Session, pickup: Pickup) -> list[Event]:
+    """A pickup's history, in the log's order."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.pickup_id == pickup.id, Event.subject == Subject.PICKUP)
+            .order_by(Event.seq)
+        )
+    )
 
 
 def may_change(viewer: User, pickup: Pickup) -> bool:
@@ -139,14 +237,17 @@ def may_schedule(viewer: User, pickup: Pickup) -> bool:
 
 
 def may_collect(viewer: User, pickup: Pickup) -> bool:
-    return viewer.role in COLLECTORS and pickup.status is PickupStatus.SCHEDULED
+    return does_workshop_work(viewer) and pickup.status is PickupStatus.SCHEDULED
 
 
 def require_editable(viewer: User, pickup: Pickup) -> None:
     """Refuse an edit by someone who may not change the pickup, or once it is scheduled."""
     require_change(viewer, pickup)
     if pickup.status not in EDITABLE:
-        raise InvalidTransition(f"a {pickup.status} pickup can no longer be edited", allowed=[])
+        raise PICKUP_MACHINE.refuse(
+            f"a {pickup.status} pickup can no longer be edited",
+            allowed=PICKUP_MACHINE.allowed_next(pickup.status),
+        )
 
 
 def update_pickup(
@@ -154,22 +255,37 @@ def update_pickup(
 ) -> Pickup:
     """Edit a request; once scheduled, the plan is the coordinator's and edits are refused."""
     require_editable(viewer, pickup)
+    fields = sorted(changes)
     if "postcode" in changes:
         pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
     for name, value in _jsonable(changes).items():
         setattr(pickup, name, value)
+    record_pickup_event(
+        session,
+        pickup=pickup,
+        actor=viewer,
+        kind=EventKind.PICKUP_UPDATED,
+        payload=PickupUpdatedPayload(fields=fields),
+    )
     return pickup
 
 
 def cancel_pickup(session: Session, *, viewer: User, pickup: Pickup, reason: str) -> Pickup:
     """Cancel a pickup that has not been collected, saying why."""
     require_change(viewer, pickup)
-    if pickup.status not in CANCELLABLE:
-        raise InvalidTransition(f"a {pickup.status} pickup cannot be cancelled", allowed=[])
-    pickup.status, pickup.cancel_reason, pickup.cancelled_at = (
-        PickupStatus.CANCELLED,
-        reason.strip(),
-        utcnow(),
+    reason = reason.strip()
+    now = utcnow()
+    pickup.cancel_reason, pickup.cancelled_at = reason, now
+    _move(
+        session,
+        pickup=pickup,
+        actor=viewer,
+        to=PickupStatus.CANCELLED,
+        kind=EventKind.PICKUP_CANCELLED,
+        payload=ReasonPayload(reason=reason),
+        provided={"reason": reason or None},
+        note=reason,
+        occurred_at=now,
     )
     return pickup
 
@@ -188,18 +304,35 @@ def schedule_pickup(
     """Plan the pickup: the day, the window, the receiving site of the coordinator's workshop, the van."""
     if viewer.role not in SCHEDULERS:
         raise Forbidden(f"a {viewer.role} may not schedule pickups")
-    if pickup.status not in SCHEDULABLE:
-        raise InvalidTransition(f"a {pickup.status} pickup cannot be scheduled", allowed=[])
+    if not PICKUP_MACHINE.can(pickup.status, PickupStatus.SCHEDULED):
+        raise PICKUP_MACHINE.refuse(
+            f"a {pickup.status} pickup cannot be scheduled",
+            allowed=PICKUP_MACHINE.allowed_next(pickup.status),
+        )
     site = own_site(session, viewer=viewer, site_id=site_id)
     if window_start and window_end and window_end <= window_start:
         raise InvalidInput("the window ends after it starts")
-    pickup.status, pickup.scheduled_on, pickup.site_id = PickupStatus.SCHEDULED, date, site.id
+    pickup.scheduled_on, pickup.site_id = date, site.id
     pickup.window_start, pickup.window_end, pickup.vehicle = (
         window_start,
         window_end,
         vehicle.strip(),
     )
-    notify.pickup_scheduled(session, pickup)
+    _move(
+        session,
+        pickup=pickup,
+        actor=viewer,
+        to=PickupStatus.SCHEDULED,
+        kind=EventKind.PICKUP_SCHEDULED,
+        payload=PickupScheduledPayload(
+            date=date,
+            site_id=site.id,
+            window_start=window_start,
+            window_end=window_end,
+            vehicle=pickup.vehicle,
+        ),
+        provided={"date": date, "site_id": site.id},
+    )
     return pickup
 
 
@@ -214,21 +347,37 @@ def collect_pickup(
     counts: dict[str, int] | None = None,
 ) -> Pickup:
     """Record what left the donor's premises: counts per category, weight, who released and received."""
-    if viewer.role not in COLLECTORS:
+    if not does_workshop_work(viewer):
         raise Forbidden(f"a {viewer.role} may not record a collection")
-    if pickup.status is not PickupStatus.SCHEDULED:
-        raise InvalidTransition(
-            f"only a scheduled pickup can be collected (this one is {pickup.status})", allowed=[]
-        )
     if counts is None:
         counts = pickup.declared_counts
     if any(n < 0 for n in counts.values()):
         raise InvalidInput("counts cannot be negative")
-    pickup.status, pickup.collected_at = PickupStatus.COLLECTED, utcnow()
-    pickup.collected_counts = {str(k): int(v) for k, v in counts.items() if v}
+    now = utcnow()
+    kept = {str(k): int(v) for k, v in counts.items() if v}
+    released, received = released_by.strip(), received_by.strip()
+    payload = PickupCollectedPayload(
+        weight_kg=weight_kg, counts=kept, released_by=released, received_by=received
+    )
+    # Set before the move: the event's subscribers (the donor's email) read the pickup.
+    pickup.collected_at, pickup.collected_counts = now, kept
     pickup.collected_weight_kg = weight_kg
-    pickup.released_by, pickup.received_by = released_by.strip(), received_by.strip()
-    notify.pickup_collected(session, pickup)
+    pickup.released_by, pickup.received_by = released, received
+    _move(
+        session,
+        pickup=pickup,
+        actor=viewer,
+        to=PickupStatus.COLLECTED,
+        kind=EventKind.PICKUP_COLLECTED,
+        payload=payload,
+        provided={
+            "weight_kg": weight_kg,
+            "released_by": released or None,
+            "received_by": received or None,
+        },
+        occurred_at=now,
+        weight_kg=weight_kg,
+    )
     return pickup
 
 

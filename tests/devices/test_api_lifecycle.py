@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.config import Settings
+from collecte.core.events import Event
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.models import DeviceEvent
 from tests.devices.apihelpers import ERASURE, intake_device, technician_headers, to_graded
 from tests.factories.devices import Workshop, passing_checks
 
@@ -34,9 +34,11 @@ def test_intake_to_available_with_every_record(
     headers = technician_headers(settings, workshop)
     code = intake_device(client, headers)["code"]
     to_graded(client, headers, code)
+    # Graded first, the workshop knows it is worth reusing: the erasure is recorded in place.
     erased = client.post(f"/api/v1/devices/{code}/erasure", json=ERASURE, headers=headers)
-    assert erased.status_code == 409  # graded -> wiped is not a step: erase before grading
-    # Start again properly: to repair, erase, re-diagnose, re-grade.
+    assert erased.status_code == 201, erased.text
+    assert client.get(f"/api/v1/devices/{code}", headers=headers).json()["status"] == "graded"
+    # A repair sends it back through the workshop: erase, re-diagnose, re-grade.
     assert (
         client.post(
             f"/api/v1/devices/{code}/transition", json={"to": "in_repair"}, headers=headers
@@ -71,6 +73,7 @@ def test_intake_to_available_with_every_record(
         "intake",
         "diagnosis",
         "grade",
+        "erasure",
         "transition",
         "repair",
         "erasure",
@@ -80,7 +83,7 @@ def test_intake_to_available_with_every_record(
         "transition",
     ]
     found = client.get(f"/api/v1/devices/{code}/records", headers=headers).json()
-    assert [len(found[k]) for k in ("diagnoses", "erasures", "grades", "repairs")] == [2, 1, 2, 1]
+    assert [len(found[k]) for k in ("diagnoses", "erasures", "grades", "repairs")] == [2, 2, 2, 1]
     assert found["erasures"][0]["storage_serial"] == "S3Z9NB0K123456"
 
 
@@ -191,9 +194,9 @@ def test_every_status_change_appends_one_event(db: Session, workshop: Workshop) 
     device = workshop.receive()
     workshop.make_available(device)
     changes = db.scalars(
-        select(DeviceEvent)
-        .where(DeviceEvent.device_id == device.id, DeviceEvent.to_status.is_not(None))
-        .order_by(DeviceEvent.id)
+        select(Event)
+        .where(Event.device_id == device.id, Event.to_status.is_not(None))
+        .order_by(Event.seq)
     ).all()
     assert [(e.from_status, e.to_status) for e in changes] == [
         (None, DeviceStatus.RECEIVED),

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.config import Settings
-from collecte.devices.models import Device, DeviceEvent
+from collecte.core.events import Event
+from collecte.devices.models import Device
 from tests.factories.accounts import auth_headers
 from tests.factories.devices import Workshop
 
@@ -70,7 +71,7 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(
     client: TestClient, db: Session, workshop: Workshop, settings: Settings
 ) -> None:
     before_devices = _count(db)
-    before_events = db.scalar(select(func.count()).select_from(DeviceEvent))
+    before_events = db.scalar(select(func.count()).select_from(Event))
     text = (
         "category,brand,model,serial,has_storage,weight_kg\n"
         "laptop,Lenovo,T480,OK-1,yes,1.6\n"
@@ -91,7 +92,7 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(
     assert "repeats line 2" in by_line[5]
     assert "weight_kg" in by_line[5]
     assert _count(db) == before_devices
-    assert db.scalar(select(func.count()).select_from(DeviceEvent)) == before_events
+    assert db.scalar(select(func.count()).select_from(Event)) == before_events
 
 
 def test_serial_already_registered_is_reported(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,12 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collecte.auth.models import Role
 from collecte.devices.models import Device
-from collecte.orgs.models import Organization, OrgKind
+from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.pickups.models import Pickup, PickupStatus
 from tests.devices.pagehelpers import HTML, post, sign_in
-from tests.factories.accounts import make_organization, make_site
+from tests.factories.accounts import make_organization, make_site, make_user
 from tests.factories.devices import Workshop
+from tests.pickups.pagehelpers import book, collect, schedule
 
 
 @pytest.fixture
@@ -31,21 +32,17 @@ def _pickup_choices(html: str) -> str:
 
 
 def _pickup(db: Session, *, donor: Organization, site_id: int, status: PickupStatus) -> Pickup:
-    pickup = Pickup(
-        donor_id=donor.id,
-        status=status,
-        address="12 rue de la Paix",
-        postcode="75002",
-        city="Paris",
-        territory="75",
-        contact_name="Mme Martin",
-        contact_email="it@donor.example.org",
-        items=[{"category": "laptop", "quantity": 2}],
-        scheduled_on=dt.date(2026, 12, 1) if status is not PickupStatus.REQUESTED else None,
-        site_id=site_id if status is not PickupStatus.REQUESTED else None,
-    )
-    db.add(pickup)
-    db.flush()
+    """A pickup taken to ``status`` through the services (its status has no other writer)."""
+    site = db.get_one(Site, site_id)
+    admin = make_user(db, role=Role.ADMIN)
+    pickup = book(db, admin, postcode="75002", donor_id=donor.id)
+    if status is not PickupStatus.REQUESTED:
+        coordinator = make_user(
+            db, role=Role.COORDINATOR, organization=db.get_one(Organization, site.organization_id)
+        )
+        schedule(db, pickup, coordinator, site)
+    if status is PickupStatus.COLLECTED:
+        collect(db, pickup, admin)
     return pickup
 
 

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.config import Settings
+from collecte.core.events import Event
 from collecte.core.types import utcnow
 from collecte.devices import codes, scanning
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.models import DeviceEvent, Scan
+from collecte.devices.models import Scan
 from tests.factories.accounts import auth_headers, make_site, make_user
 from tests.factories.devices import Workshop
 
@@ -116,8 +117,8 @@ def test_same_code_and_action_within_two_seconds_counts_once(
     assert (again.applied, again.duplicate) == (None, True)
     holds = db.scalar(
         select(func.count())
-        .select_from(DeviceEvent)
-        .where(DeviceEvent.device_id == device.id, DeviceEvent.kind == "hold")
+        .select_from(Event)
+        .where(Event.device_id == device.id, Event.kind == "hold")
     )
     assert holds == 1
     # Another action is not a repeat; the same action later is a new scan.

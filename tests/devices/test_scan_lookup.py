@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,14 +12,17 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
+from collecte.auth.policy import WORKSHOP_WORKERS
 from collecte.auth.tokens import issue_token
 from collecte.config import Settings
-from collecte.core.errors import InvalidCodeError, NotAuthenticated, NotFound
+from collecte.core.errors import CollecteError, InvalidCodeError, NotAuthenticated, NotFound
 from collecte.core.types import utcnow
 from collecte.devices import codes, scanning, service
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device, Scan
+from collecte.devices.policy import can_work_on, visible_devices
 from collecte.devices.schemas import DeviceOut
+from collecte.devices.service import change_status
 from collecte.orgs.models import OrgKind
 from tests.factories.accounts import auth_headers, make_organization, make_user
 from tests.factories.devices import Workshop
@@ -39,26 +44,83 @@ def _token(settings: Settings, user: User) -> str:
     return issue_token(settings.effective_secret_key, user)
 
 
-def test_can_see_agrees_with_visible_devices_for_every_role(
-    db: Session, workshop: Workshop
+def _in_every_status(workshop: Workshop) -> list[Device]:
+    """One device in each status, reached through the services, and one returned device that was
+    available before (its old records must not count)."""
+    tech, db = workshop.technician, workshop.db
+    devices = []
+    for status in DeviceStatus:
+        device = workshop.receive(serial=f"S-{status.value}")
+        path: list[DeviceStatus] = []
+        if status is DeviceStatus.DIAGNOSED:
+            workshop.diagnose(device)
+        elif status is DeviceStatus.WIPED:
+            workshop.wipe(device)
+        elif status is DeviceStatus.IN_REPAIR:
+            path = [DeviceStatus.IN_REPAIR]
+        elif status is DeviceStatus.GRADED:
+            workshop.diagnose(device)
+            workshop.grade(device)
+        elif status in (DeviceStatus.PARTS, DeviceStatus.RECYCLED, DeviceStatus.LOST):
+            path = [status]
+        elif status is not DeviceStatus.RECEIVED:
+            workshop.make_available(device)
+            chain = [
+                DeviceStatus.ALLOCATED,
+                DeviceStatus.SHIPPED,
+                DeviceStatus.DELIVERED,
+                DeviceStatus.HANDED_OVER,
+                DeviceStatus.RETURNED,
+            ]
+            path = chain[: chain.index(status) + 1] if status in chain else []
+        for step in path:
+            change_status(db, device=device, actor=tech, to=step)
+        assert device.status is status
+        devices.append(device)
+    # Returned, then diagnosed and graded again: still no erasure since the return.
+    again = devices[[d.status for d in devices].index(DeviceStatus.RETURNED)]
+    workshop.diagnose(again)
+    workshop.grade(again)
+    assert again.status is DeviceStatus.GRADED
+    return devices
+
+
+def _answer(call: Callable[[], scanning.ScanResult]) -> tuple[object, ...]:
+    """What a scan path answers: the refusal's kind, or the device and its allowed actions."""
+    try:
+        result = call()
+    except CollecteError as exc:
+        return (exc.kind,)
+    return ("found", result.device.model_dump(), tuple(result.allowed_actions))
+
+
+def test_look_up_answers_as_the_full_path_for_every_status_and_role(
+    db: Session, workshop: Workshop, settings: Settings
 ) -> None:
-    ours = workshop.receive(serial="OURS")
-    elsewhere = Workshop(db)
-    theirs = elsewhere.receive(serial="THEIRS")
+    """Visibility, device and allowed actions: the same on both paths, for every role (the own
+    workshop's staff and another's, the device's donor and another), every status and a device
+    returned after it was available."""
+    devices = _in_every_status(workshop)
+    devices.append(Workshop(db).receive(serial="THEIRS"))
     viewers = [make_user(db, role=role) for role in Role]
     viewers += [
         make_user(db, role=Role.TECHNICIAN, organization=workshop.organization),
         make_user(db, role=Role.COORDINATOR, organization=workshop.organization),
         make_user(db, role=Role.DONOR, organization=workshop.donor),
-        make_user(db, role=Role.DONOR, organization=elsewhere.donor),
     ]
-    seen_somewhere = 0
+    answers: set[tuple[object, ...]] = set()
     for viewer in viewers:
-        by_query = set(db.scalars(service.visible_devices(viewer).with_only_columns(Device.id)))
-        for device in (ours, theirs):
-            assert service.can_see(viewer, device) == (device.id in by_query), (viewer.role, device)
-            seen_somewhere += device.id in by_query
-    assert 0 < seen_somewhere < 2 * len(viewers)  # the cases differ: the check can fail
+        token = _token(settings, viewer)
+        for device in devices:
+            quick = _answer(
+                partial(_look_up, db, settings=settings, token=token, raw_code=device.code)
+            )
+            full = _answer(partial(scanning.scan_code, db, viewer=viewer, raw_code=device.code))
+            assert quick == full, (viewer.role, device.serial)
+            answers.add(quick[:1] + quick[2:])
+    # The cases really differ: refusals of both kinds and many different sets of actions.
+    assert {("forbidden",), ("not_found",)} <= answers
+    assert len(answers) >= 10
 
 
 def _prepared(workshop: Workshop) -> list[Device]:
@@ -185,19 +247,20 @@ def test_plain_scans_within_two_seconds_count_once_through_the_api(
 def test_whoever_may_scan_a_device_may_work_on_it(db: Session, workshop: Workshop) -> None:
     """Why the scan's allowed actions depend on the device only (scanning.allowed_actions)."""
     devices = [workshop.receive(serial="OURS"), Workshop(db).receive(serial="THEIRS")]
-    scanners = [make_user(db, role=role) for role in scanning.SCAN_ROLES]
+    scanners = [make_user(db, role=role) for role in WORKSHOP_WORKERS]
     scanners += [
         make_user(db, role=role, organization=workshop.organization)
-        for role in scanning.SCAN_ROLES
+        for role in WORKSHOP_WORKERS
         if role is not Role.ADMIN
     ]
     checked = 0
     for viewer in scanners:
+        seen = set(db.scalars(visible_devices(viewer).with_only_columns(Device.id)))
         for device in devices:
-            if service.can_see(viewer, device):
-                assert service.can_work_on(viewer, device), (viewer.role, device.serial)
+            if device.id in seen:
+                assert can_work_on(viewer, device), (viewer.role, device.serial)
                 checked += 1
-    assert checked >= len(scanning.SCAN_ROLES)
+    assert checked >= len(WORKSHOP_WORKERS)
 
 
 @pytest.mark.parametrize("path", ["look_up", "scan_code"])

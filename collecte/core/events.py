@@ -1,0 +1,319 @@
+"""The one event log: every domain's history goes through ``record_event``.
+
+An event says who did what, to which subject, when it happened (``occurred_at``, which may be
+typed in) and when it was written (``recorded_at``). Its kind is an ``EventKind``; each kind has a
+pydantic payload, validated at write time, so a payload cannot drift from what readers expect.
+The dimensions impact aggregates on (workshop, site, territory, donor, partner, category, weight,
+and later request, shipment, beneficiary) are real indexed columns copied at write time: counting
+is a plain ``GROUP BY``, never JSON SQL.
+
+``seq`` is the log's global, gap-free order. It comes from one counter row incremented in the
+writing transaction: a rolled-back transaction gives its number back, so the numbers of committed
+events have no gaps (the autoincrement id can). The price is that writers of events take turns on
+that row until they commit; transactions here are short (one request each).
+
+Other domains react to events through ``subscribe`` (an email when a certificate becomes ready),
+so the domain that writes an event never imports the one that reacts to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from collecte.core.db import Base
+from collecte.core.enums import enum_column
+from collecte.core.types import UTCDateTime, utcnow
+
+
+class EventKind(enum.StrEnum):
+    # devices
+    INTAKE = "intake"
+    TRANSITION = "transition"
+    DIAGNOSIS = "diagnosis"
+    ERASURE = "erasure"
+    STORAGE_ABSENT = "storage_absent"
+    GRADE = "grade"
+    REPAIR = "repair"
+    HOLD = "hold"
+    RELEASE = "release"
+    MOVE = "move"
+    LABEL_PRINTED = "label_printed"
+    # pickups
+    PICKUP_REQUESTED = "pickup_requested"
+    PICKUP_UPDATED = "pickup_updated"
+    PICKUP_SCHEDULED = "pickup_scheduled"
+    PICKUP_COLLECTED = "pickup_collected"
+    PICKUP_CANCELLED = "pickup_cancelled"
+
+
+class Subject(enum.StrEnum):
+    """What an event is about (requests, shipments and hand-overs come with the partner work)."""
+
+    DEVICE = "device"
+    PICKUP = "pickup"
+    REQUEST = "request"
+    SHIPMENT = "shipment"
+    HANDOVER = "handover"
+
+
+# --- one payload per kind ----------------------------------------------------------------------
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoPayload(Payload):
+    """The kind carries nothing beyond its dimensions and note."""
+
+
+class TransitionPayload(Payload):
+    weight_kg: float | None = Field(default=None, description="Weight at exit (parts, recycling).")
+
+
+class DiagnosisPayload(Payload):
+    result: Literal["pass", "fail"]
+    diagnosis_id: int
+
+
+class ErasurePayload(Payload):
+    erasure_id: int
+    storage_serial: str
+    result: Literal["erased", "failed", "aborted"]
+    verified: bool
+
+
+class GradePayload(Payload):
+    functional: str
+    cosmetic: str
+    grade: str
+
+
+class PartUsed(Payload):
+    name: str
+    quantity: int
+
+
+class RepairPayload(Payload):
+    minutes: int
+    parts: list[PartUsed]
+    integration_contract: bool = False
+
+
+class ReasonPayload(Payload):
+    reason: str
+
+
+class MovePayload(Payload):
+    from_site_id: int
+    to_site_id: int
+
+
+class PickupItem(Payload):
+    category: str
+    quantity: int
+
+
+class PickupRequestedPayload(Payload):
+    items: list[PickupItem]
+
+
+class PickupUpdatedPayload(Payload):
+    fields: list[str]
+
+
+class PickupScheduledPayload(Payload):
+    date: dt.date
+    site_id: int
+    window_start: str = ""
+    window_end: str = ""
+    vehicle: str = ""
+
+
+class PickupCollectedPayload(Payload):
+    weight_kg: float
+    counts: dict[str, int]
+    released_by: str
+    received_by: str
+
+
+PAYLOADS: dict[EventKind, type[Payload]] = {
+    EventKind.INTAKE: NoPayload,
+    EventKind.TRANSITION: TransitionPayload,
+    EventKind.DIAGNOSIS: DiagnosisPayload,
+    EventKind.ERASURE: ErasurePayload,
+    EventKind.STORAGE_ABSENT: NoPayload,
+    EventKind.GRADE: GradePayload,
+    EventKind.REPAIR: RepairPayload,
+    EventKind.HOLD: ReasonPayload,
+    EventKind.RELEASE: ReasonPayload,
+    EventKind.MOVE: MovePayload,
+    EventKind.LABEL_PRINTED: NoPayload,
+    EventKind.PICKUP_REQUESTED: PickupRequestedPayload,
+    EventKind.PICKUP_UPDATED: PickupUpdatedPayload,
+    EventKind.PICKUP_SCHEDULED: PickupScheduledPayload,
+    EventKind.PICKUP_COLLECTED: PickupCollectedPayload,
+    EventKind.PICKUP_CANCELLED: ReasonPayload,
+}
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+class Event(Base):
+    """One line of the append-only history, with the dimensions impact counts by."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_device_id_seq", "device_id", "seq"),
+        Index("ix_events_pickup_id_seq", "pickup_id", "seq"),
+        Index("ix_events_kind_occurred_at", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
+    subject: Mapped[Subject] = mapped_column(enum_column(Subject, "event_subject"))
+    # The subject and what it belongs to (request, shipment: their tables come later).
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="RESTRICT"))
+    pickup_id: Mapped[int | None] = mapped_column(ForeignKey("pickups.id", ondelete="RESTRICT"))
+    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    shipment_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    beneficiary_ref: Mapped[str | None] = mapped_column(String(100))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    # Dimensions, as they were when the event was written.
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sites.id", ondelete="RESTRICT"), index=True
+    )
+    territory: Mapped[str | None] = mapped_column(String(3), index=True)
+    donor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    category: Mapped[str | None] = mapped_column(String(20), index=True)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EventSequence(Base):
+    """The counter behind ``Event.seq``: one row, incremented by each event written."""
+
+    __tablename__ = "event_sequence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class InvalidPayload(ValueError):
+    """A payload that does not match its kind: a programming error, never user input."""
+
+
+def _next_seq(session: Session) -> int:
+    statement = (
+        update(EventSequence)
+        .where(EventSequence.id == 1)
+        .values(last=EventSequence.last + 1)
+        .returning(EventSequence.last)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+Handler = Callable[[Session, Event], None]
+_subscribers: dict[EventKind, list[Handler]] = {}
+
+
+def subscribe(*kinds: EventKind) -> Callable[[Handler], Handler]:
+    """Call the decorated function after each event of these kinds is written (same transaction)."""
+
+    def register(handler: Handler) -> Handler:
+        for kind in kinds:
+            _subscribers.setdefault(kind, []).append(handler)
+        return handler
+
+    return register
+
+
+def record_event(
+    session: Session,
+    *,
+    kind: EventKind,
+    subject: Subject,
+    actor_id: int | None,
+    payload: Payload | dict[str, Any] | None = None,
+    occurred_at: dt.datetime | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str = "",
+    device_id: int | None = None,
+    pickup_id: int | None = None,
+    request_id: int | None = None,
+    shipment_id: int | None = None,
+    beneficiary_ref: str | None = None,
+    workshop_id: int | None = None,
+    site_id: int | None = None,
+    territory: str | None = None,
+    donor_id: int | None = None,
+    partner_id: int | None = None,
+    category: str | None = None,
+    weight_kg: float | None = None,
+) -> Event:
+    """Append one event, its payload checked against its kind and its dimensions copied."""
+    model = PAYLOADS[kind]
+    try:
+        checked = (
+            payload
+            if isinstance(payload, model)
+            else model.model_validate(
+                payload.model_dump() if isinstance(payload, Payload) else payload or {}
+            )
+        )
+    except ValidationError as exc:
+        raise InvalidPayload(f"payload of a {kind} event: {exc}") from exc
+    now = utcnow()
+    event = Event(
+        seq=_next_seq(session),
+        kind=kind,
+        subject=subject,
+        device_id=device_id,
+        pickup_id=pickup_id,
+        request_id=request_id,
+        shipment_id=shipment_id,
+        beneficiary_ref=beneficiary_ref,
+        from_status=str(from_status) if from_status is not None else None,
+        to_status=str(to_status) if to_status is not None else None,
+        actor_id=actor_id,
+        workshop_id=workshop_id,
+        site_id=site_id,
+        territory=territory,
+        donor_id=donor_id,
+        partner_id=partner_id,
+        category=str(category) if category is not None else None,
+        weight_kg=weight_kg,
+        note=note,
+        payload=checked.model_dump(mode="json", exclude_none=True),
+        occurred_at=occurred_at or now,
+        recorded_at=now,
+    )
+    session.add(event)
+    for handler in _subscribers.get(kind, ()):
+        handler(session, event)
+    return event
