@@ -13,7 +13,7 @@ from collecte.devices.models import (
 )
 from collecte.documents.models import Document
 from collecte.notifications.models import OutboxMessage
-from collecte.orgs.models import Organization, Site
+from collecte.orgs.models import Organization, Site, WorkshopTerritory
 from collecte.pickups.models import Pickup
 
 __all__ = [
@@ -32,4 +32,5 @@ __all__ = [
     "Scan",
     "Site",
     "User",
+    "WorkshopTerritory",
 ]
