@@ -19,6 +19,7 @@ from collecte.config import Settings
 from collecte.core.db import SessionDep, make_engine, make_sessionmaker, request_transaction
 from collecte.core.handlers import install_error_handlers
 from collecte.core.web import PageSessionMiddleware, make_environment
+from collecte.devices import checklists_router
 from collecte.devices import pages as devices_pages
 from collecte.devices import router as devices_router
 from collecte.documents import router as documents_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router.router)
     app.include_router(orgs_router.router)
     app.include_router(devices_router.router)
+    app.include_router(checklists_router.router)
     app.include_router(documents_router.router)
     app.include_router(labels_router.router)
     app.include_router(pickups_router.router)

@@ -43,6 +43,8 @@ def load_demo(session: Session) -> list[DemoLogin]:
         address="12 rue des Ateliers",
         postcode="93100",
         city="Montreuil",
+        # Paris and the inner suburbs, where the demo's donors and its rounds are.
+        territories_served=["93", "75", "92", "94"],
     )
     create_site(
         session,

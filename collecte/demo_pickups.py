@@ -41,8 +41,11 @@ _ROUND = [
         0, "30 avenue de Flandre", "75019", "Paris", 48.8885, 2.3760, {"smartphone": 20}, 8, 18
     ),
 ]
+# The Ajaccio insurer's Paris agency: a donor from elsewhere, in a département the demo
+# workshop serves, so its coordinator sees the request (a request in Corsica would be for the
+# workshops serving 2A).
 _WAITING = DemoStop(
-    2, "2 cours Napoléon", "20000", "Ajaccio", 41.9192, 8.7386, {"laptop": 30}, 9, 17
+    2, "40 boulevard Haussmann", "75009", "Paris", 48.8738, 2.3320, {"laptop": 30}, 9, 17
 )
 # The demo donor's own, collected: its space then shows a collection proof and the receipt data.
 _COLLECTED = DemoStop(

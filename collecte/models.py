@@ -14,7 +14,7 @@ from collecte.devices.models import (
 )
 from collecte.documents.models import Document
 from collecte.notifications.models import OutboxMessage
-from collecte.orgs.models import Organization, Site
+from collecte.orgs.models import Organization, Site, WorkshopTerritory
 from collecte.pickups import notify as _subscribers  # noqa: F401 (registers its event handlers)
 from collecte.pickups.models import Pickup
 
@@ -35,4 +35,5 @@ __all__ = [
     "Scan",
     "Site",
     "User",
+    "WorkshopTerritory",
 ]

@@ -5,7 +5,7 @@ and pickup events from the pickups' own columns (request, schedule, collection, 
 the time a pickup was scheduled was not recorded, so that event is dated with the request).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 21:20:00.000000
 """
 
@@ -20,7 +20,7 @@ import collecte.core.types
 
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collecte.core.db import Base
@@ -35,6 +35,44 @@ class Organization(Base):
     sites: Mapped[list[Site]] = relationship(
         back_populates="organization", lazy="raise", order_by="Site.name"
     )
+    # A workshop's départements, first choice first; none for a donor or partner.
+    territories: Mapped[list[WorkshopTerritory]] = relationship(
+        back_populates="organization",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="[WorkshopTerritory.priority, WorkshopTerritory.territory]",
+    )
+
+    @property
+    def territories_served(self) -> list[str]:
+        """The département codes the workshop serves, by priority then code."""
+        # Sorted here too: a list just replaced in this session is in the order it was given.
+        ranked = sorted(self.territories, key=lambda t: (t.priority, t.territory))
+        return [t.territory for t in ranked]
+
+    @property
+    def territory_priorities(self) -> dict[str, int]:
+        """Each served département's priority (1: this workshop is the first choice there)."""
+        return {t.territory: t.priority for t in self.territories}
+
+
+class WorkshopTerritory(Base):
+    """A département a workshop serves; several workshops may share one, ranked by priority."""
+
+    __tablename__ = "workshop_territories"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "territory"),
+        CheckConstraint("priority >= 1", name="priority_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    territory: Mapped[str] = mapped_column(String(3), index=True)
+    priority: Mapped[int] = mapped_column(default=1)
+
+    organization: Mapped[Organization] = relationship(back_populates="territories", lazy="raise")
 
 
 class Site(Base):

@@ -9,7 +9,13 @@ from collecte.core.db import SessionDep
 from collecte.core.schemas import IdPath, IdQuery, Limit, Offset
 from collecte.orgs import service
 from collecte.orgs.models import Organization, OrgKind, Site
-from collecte.orgs.schemas import OrganizationCreate, OrganizationOut, SiteCreate, SiteOut
+from collecte.orgs.schemas import (
+    OrganizationCreate,
+    OrganizationOut,
+    OrganizationUpdate,
+    SiteCreate,
+    SiteOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
 
@@ -19,7 +25,8 @@ def create_organization(
     body: OrganizationCreate, session: SessionDep, _admin: AdminUser
 ) -> Organization:
     """Register an organisation (admin only); the territory is derived from the postcode."""
-    return service.create_organization(session, **body.model_dump())
+    # dict(), not model_dump(): the served territories stay typed items, not plain dicts.
+    return service.create_organization(session, **dict(body))
 
 
 @router.get("/organizations", response_model=list[OrganizationOut])
@@ -31,10 +38,7 @@ def list_organizations(
     offset: Offset = 0,
 ) -> list[Organization]:
     """Organisations the caller may see, optionally of one kind."""
-    query = service.visible_organizations(viewer)
-    if kind is not None:
-        query = query.where(Organization.kind == kind)
-    return list(session.scalars(query.limit(limit).offset(offset)))
+    return service.list_organizations(session, viewer=viewer, kind=kind, limit=limit, offset=offset)
 
 
 @router.get("/organizations/{organization_id}", response_model=OrganizationOut)
@@ -43,6 +47,16 @@ def read_organization(
 ) -> Organization:
     """One organisation, if the caller may see it."""
     return service.get_organization(session, viewer=viewer, organization_id=organization_id)
+
+
+@router.patch("/organizations/{organization_id}", response_model=OrganizationOut)
+def update_organization(
+    organization_id: IdPath, body: OrganizationUpdate, session: SessionDep, admin: AdminUser
+) -> Organization:
+    """Change an organisation (admin only); ``territories_served`` replaces a workshop's list."""
+    return service.update_organization(
+        session, viewer=admin, organization_id=organization_id, changes=body
+    )
 
 
 @router.post("/sites", status_code=201, response_model=SiteOut)

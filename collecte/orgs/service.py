@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from collecte.auth.models import Role, User
 from collecte.auth.policy import NETWORK_WIDE_ROLES, WORKSHOP_ROLES
 from collecte.core.errors import InvalidInput, NotFound
-from collecte.orgs.models import Organization, OrgKind, Site
-from collecte.orgs.territory import UnknownPostcode, normalise_postcode, territory_for_postcode
+from collecte.devices.models import Device
+from collecte.orgs.models import Organization, OrgKind, Site, WorkshopTerritory
+from collecte.orgs.schemas import OrganizationUpdate, ServedTerritory
+from collecte.orgs.territory import (
+    UnknownPostcode,
+    UnknownTerritory,
+    normalise_postcode,
+    normalise_territory,
+    territory_for_postcode,
+)
+from collecte.pickups.models import Pickup
 
 
 def place_for_postcode(postcode: str) -> tuple[str, str]:
@@ -18,6 +29,44 @@ def place_for_postcode(postcode: str) -> tuple[str, str]:
         return normalise_postcode(postcode), territory_for_postcode(postcode)
     except UnknownPostcode as exc:
         raise InvalidInput(str(exc)) from exc
+
+
+def served_priorities(items: Sequence[str | ServedTerritory]) -> dict[str, int]:
+    """Each département of a served list with its priority (a bare code is priority 1).
+
+    A code that names no département, or one listed twice, is invalid input.
+    """
+    priorities: dict[str, int] = {}
+    for item in items:
+        raw, priority = (item, 1) if isinstance(item, str) else (item.territory, item.priority)
+        try:
+            code = normalise_territory(raw)
+        except UnknownTerritory as exc:
+            raise InvalidInput(str(exc)) from exc
+        if code in priorities:
+            raise InvalidInput(f"département {code} is listed twice in territories_served")
+        priorities[code] = priority
+    return priorities
+
+
+def _serve(organization: Organization, items: Sequence[str | ServedTerritory] | None) -> None:
+    """Replace what a workshop serves; none given: its own département, as first choice.
+
+    Rows kept are updated in place: the unit of work inserts before it deletes, so dropping
+    and re-adding a département in one flush would trip the unique constraint.
+    """
+    if organization.kind is not OrgKind.WORKSHOP:
+        if items:
+            raise InvalidInput("only a workshop organisation serves territories")
+        return
+    priorities = served_priorities(items or []) or {organization.territory: 1}
+    kept = [t for t in organization.territories if t.territory in priorities]
+    for row in kept:
+        row.priority = priorities.pop(row.territory)
+    organization.territories = kept + [
+        WorkshopTerritory(territory=code, priority=priority)
+        for code, priority in priorities.items()
+    ]
 
 
 def create_organization(
@@ -29,6 +78,7 @@ def create_organization(
     city: str,
     address: str = "",
     siret: str | None = None,
+    territories_served: Sequence[str | ServedTerritory] | None = None,
 ) -> Organization:
     """Register a donor, partner or workshop; its territory comes from its postcode."""
     postcode, territory = place_for_postcode(postcode)
@@ -40,9 +90,30 @@ def create_organization(
         address=address.strip(),
         territory=territory,
         siret=siret,
+        territories=[],
     )
+    _serve(organization, territories_served)
     session.add(organization)
     session.flush()  # assigns the id the caller returns
+    return organization
+
+
+def update_organization(
+    session: Session, *, viewer: User, organization_id: int, changes: OrganizationUpdate
+) -> Organization:
+    """Change an organisation's details; ``territories_served`` replaces the workshop's list."""
+    organization = get_organization(session, viewer=viewer, organization_id=organization_id)
+    given = changes.model_fields_set
+    if "postcode" in given:
+        organization.postcode, organization.territory = place_for_postcode(changes.postcode)
+    for field in ("name", "city", "address"):
+        if field in given:
+            setattr(organization, field, getattr(changes, field).strip())
+    if "siret" in given:
+        organization.siret = changes.siret
+    if "territories_served" in given:
+        _serve(organization, changes.territories_served)
+    session.flush()  # the response reads the rows as stored (territory order, new ids)
     return organization
 
 
@@ -81,20 +152,64 @@ def create_site(
     return site
 
 
+def served_territories(organization_id: int | None) -> Select[str]:
+    """The départements a workshop serves, as a subquery for visibility rules."""
+    return select(WorkshopTerritory.territory).where(
+        WorkshopTerritory.organization_id == organization_id
+    )
+
+
+def serving_workshops(session: Session, territory: str) -> list[Organization]:
+    """The workshops that serve a département, first choice first (then by name)."""
+    try:
+        code = normalise_territory(territory)
+    except UnknownTerritory as exc:
+        raise InvalidInput(str(exc)) from exc
+    query = (
+        select(Organization)
+        .join(WorkshopTerritory, WorkshopTerritory.organization_id == Organization.id)
+        .options(selectinload(Organization.territories))
+        .where(WorkshopTerritory.territory == code, Organization.kind == OrgKind.WORKSHOP)
+        .order_by(WorkshopTerritory.priority, Organization.name, Organization.id)
+    )
+    return list(session.scalars(query))
+
+
 def visible_organizations(viewer: User) -> Select[Organization]:
     """Organisations a viewer may read.
 
-    The operator and auditors see the whole network; workshop staff see their workshop and the
-    donors and partners they serve; a donor or partner sees only itself.
+    The operator and auditors see the whole network; a donor or partner sees only itself.
+    Workshop staff see their workshop; the donors and partners located in a département it
+    serves; and, from elsewhere, the donors of the pickups they may read and of the devices their
+    workshop holds. Never another workshop.
     """
     query = select(Organization).order_by(Organization.name, Organization.id)
     if viewer.role in NETWORK_WIDE_ROLES:
         return query
     if viewer.role in WORKSHOP_ROLES:
+        # Pickups name their donors; the import cannot sit at the top (pickups use orgs).
+        from collecte.pickups.service import visible_pickups
+
+        pickup_donors = visible_pickups(viewer).with_only_columns(Pickup.donor_id)
+        device_donors = select(Device.donor_id).where(
+            Device.organization_id == viewer.organization_id, Device.donor_id.is_not(None)
+        )
         return query.where(
             or_(
                 Organization.id == viewer.organization_id,
-                Organization.kind.in_([OrgKind.DONOR, OrgKind.PARTNER]),
+                and_(
+                    Organization.kind.in_([OrgKind.DONOR, OrgKind.PARTNER]),
+                    Organization.territory.in_(
+                        served_territories(viewer.organization_id).scalar_subquery()
+                    ),
+                ),
+                and_(
+                    Organization.kind == OrgKind.DONOR,
+                    or_(
+                        Organization.id.in_(pickup_donors.scalar_subquery()),
+                        Organization.id.in_(device_donors.scalar_subquery()),
+                    ),
+                ),
             )
         )
     return query.where(Organization.id == viewer.organization_id)
@@ -108,10 +223,22 @@ def visible_sites(viewer: User) -> Select[Site]:
     return query.where(Site.organization_id == viewer.organization_id)
 
 
+def list_organizations(
+    session: Session, *, viewer: User, kind: OrgKind | None, limit: int, offset: int
+) -> list[Organization]:
+    """A page of the organisations the viewer may read, with the territories they serve."""
+    query = visible_organizations(viewer).options(selectinload(Organization.territories))
+    if kind is not None:
+        query = query.where(Organization.kind == kind)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
 def get_organization(session: Session, *, viewer: User, organization_id: int) -> Organization:
     """One organisation the viewer may read; any other is reported as not existing."""
     organization = session.scalar(
-        visible_organizations(viewer).where(Organization.id == organization_id)
+        visible_organizations(viewer)
+        .options(selectinload(Organization.territories))
+        .where(Organization.id == organization_id)
     )
     if organization is None:
         raise NotFound(f"no organisation {organization_id}")

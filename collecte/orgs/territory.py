@@ -4,6 +4,8 @@ Rules: mainland départements are the first two digits; Corsica splits 20000–2
 (Corse-du-Sud) and 20200–20699 into 2B (Haute-Corse); overseas départements 971–976 are the first
 three digits, and so are the 98x collectivities (Monaco 980, Wallis 986, Polynesia 987,
 New Caledonia 988) whose postcodes follow the same scheme.
+
+The same codes name the territories a workshop serves (``normalise_territory``).
 """
 
 from __future__ import annotations
@@ -11,10 +13,32 @@ from __future__ import annotations
 import re
 
 _POSTCODE = re.compile(r"^\d{5}$")
+_OVERSEAS_DEPARTEMENTS = frozenset({"971", "972", "973", "974", "975", "976", "977", "978"})
+_OVERSEAS_COLLECTIVITIES = frozenset({"980", "986", "987", "988"})
+TERRITORIES = frozenset(
+    {f"{n:02d}" for n in range(1, 96) if n != 20}
+    | {"2A", "2B"}
+    | _OVERSEAS_DEPARTEMENTS
+    | _OVERSEAS_COLLECTIVITIES
+)
 
 
 class UnknownPostcode(ValueError):
     """The text is not a French postcode that maps to a territory."""
+
+
+class UnknownTerritory(ValueError):
+    """The text is not a département (or overseas territory) code."""
+
+
+def normalise_territory(raw: str) -> str:
+    """A département code as stored: spaces stripped, Corsica's letter upper-cased ("2a" → "2A")."""
+    code = raw.strip().upper()
+    if code not in TERRITORIES:
+        raise UnknownTerritory(
+            f"{raw!r} is not a département code (01–95, 2A, 2B, 971–978, 980, 986–988)"
+        )
+    return code
 
 
 def normalise_postcode(raw: str) -> str:
@@ -35,14 +59,14 @@ def territory_for_postcode(raw: str) -> str:
         return "2A" if int(postcode) < 20200 else "2B"
     if head == 97:
         code = postcode[:3]
-        if code not in {"971", "972", "973", "974", "975", "976", "977", "978"}:
+        if code not in _OVERSEAS_DEPARTEMENTS:
             raise UnknownPostcode(f"{raw!r} names no overseas département")
         # Saint-Barthélemy and Saint-Martin use 97133 / 97150 but are their own collectivities;
         # their codes 977 / 978 are accepted when written as such.
         return code
     if head == 98:
         code = postcode[:3]
-        if code not in {"980", "986", "987", "988"}:
+        if code not in _OVERSEAS_COLLECTIVITIES:
             raise UnknownPostcode(f"{raw!r} names no overseas collectivity")
         return code
     if head > 95:

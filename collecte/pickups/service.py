@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
@@ -27,7 +27,7 @@ from collecte.core.events import (
 from collecte.core.types import utcnow
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
-from collecte.orgs.service import own_site, place_for_postcode
+from collecte.orgs.service import own_site, place_for_postcode, served_territories
 from collecte.pickups.inventory import MAX_SERIAL_LENGTH
 from collecte.pickups.lifecycle import EDITABLE, PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
@@ -39,8 +39,9 @@ BOOKERS = (Role.DONOR, *SCHEDULERS)
 
 
 def visible_pickups(viewer: User) -> Select[Pickup]:
-    """Pickups a viewer may read: its own for a donor; for workshop staff, the requests waiting for
-    a workshop and those scheduled at their sites; all for the operator and auditors."""
+    """Pickups a viewer may read: its own for a donor; for workshop staff, the requests waiting in
+    a département their workshop serves and those scheduled at their sites; all for the operator
+    and auditors."""
     query = select(Pickup)
     if viewer.role in (Role.ADMIN, Role.AUDITOR):
         return query
@@ -48,9 +49,16 @@ def visible_pickups(viewer: User) -> Select[Pickup]:
         return query.where(Pickup.donor_id == viewer.organization_id)
     if viewer.role in WORKSHOP_ROLES:
         own_sites = select(Site.id).where(Site.organization_id == viewer.organization_id)
+        served = served_territories(viewer.organization_id)
         return query.where(
             or_(
-                Pickup.status == PickupStatus.REQUESTED,
+                # Not planned yet (requested, or cancelled before it was): the workshops serving
+                # its département may take it on. Once it has a site, only that site's workshop.
+                and_(
+                    Pickup.site_id.is_(None),
+                    Pickup.status.in_([PickupStatus.REQUESTED, PickupStatus.CANCELLED]),
+                    Pickup.territory.in_(served.scalar_subquery()),
+                ),
                 Pickup.site_id.in_(own_sites.scalar_subquery()),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from collecte.auth.passwords import hash_password
 from collecte.auth.tokens import issue_token
 from collecte.config import Settings
 from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.orgs.schemas import ServedTerritory
 from collecte.orgs.service import create_organization, create_site
 
 PASSWORD = "correct horse battery staple"
@@ -30,7 +32,9 @@ def make_organization(
     kind: OrgKind = OrgKind.WORKSHOP,
     postcode: str = "75011",
     name: str | None = None,
+    territories_served: Sequence[str | ServedTerritory] | None = None,
 ) -> Organization:
+    """An organisation; a workshop given no territories serves its own département."""
     n = next(_sequence)
     return create_organization(
         db,
@@ -39,6 +43,7 @@ def make_organization(
         postcode=postcode,
         city="Paris",
         address=f"{n} rue de Test",
+        territories_served=territories_served,
     )
 
 

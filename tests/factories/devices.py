@@ -31,12 +31,18 @@ def passing_checks(category: Category) -> dict[str, Any]:
     return values
 
 
+ILE_DE_FRANCE = ("75", "92", "93", "94")
+
+
 class Workshop:
     """A workshop with a site, a technician and a donor, ready to receive devices."""
 
     def __init__(self, db: Session) -> None:
         self.db = db
-        self.organization: Organization = make_organization(db, kind=OrgKind.WORKSHOP)
+        # Paris and its inner suburbs, where the site (Montreuil) and the tests' pickups are.
+        self.organization: Organization = make_organization(
+            db, kind=OrgKind.WORKSHOP, territories_served=ILE_DE_FRANCE
+        )
         self.site: Site = make_site(db, organization=self.organization)
         self.technician: User = make_user(db, role=Role.TECHNICIAN, organization=self.organization)
         self.donor: Organization = make_organization(db, kind=OrgKind.DONOR)

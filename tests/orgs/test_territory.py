@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from collecte.orgs.territory import UnknownPostcode, territory_for_postcode
+from collecte.orgs.territory import (
+    UnknownPostcode,
+    UnknownTerritory,
+    normalise_territory,
+    territory_for_postcode,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,3 +42,37 @@ def test_territory_from_postcode(postcode: str, territory: str) -> None:
 def test_postcode_that_names_no_territory_is_refused(postcode: str) -> None:
     with pytest.raises(UnknownPostcode):
         territory_for_postcode(postcode)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("69", "69"),
+        ("01", "01"),
+        ("95", "95"),
+        ("2A", "2A"),
+        ("2b", "2B"),
+        (" 974 ", "974"),
+        ("971", "971"),
+        ("978", "978"),
+        ("980", "980"),
+        ("986", "986"),
+        ("988", "988"),
+    ],
+)
+def test_territory_codes_are_normalised(raw: str, code: str) -> None:
+    assert normalise_territory(raw) == code
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "0", "00", "1", "20", "96", "99", "2C", "970", "979", "981", "985", "989", "750"]
+)
+def test_a_code_that_names_no_departement_is_refused(raw: str) -> None:
+    with pytest.raises(UnknownTerritory):
+        normalise_territory(raw)
+
+
+@pytest.mark.parametrize("postcode", ["01000", "20000", "20200", "75011", "97400", "98800"])
+def test_every_postcode_territory_is_a_territory_code(postcode: str) -> None:
+    territory = territory_for_postcode(postcode)
+    assert normalise_territory(territory) == territory

@@ -113,8 +113,13 @@ def test_scoping_between_donors_partners_and_workshops(
         ).status_code
         == 404
     )
-    # A requested pickup waits for any workshop; once scheduled it belongs to the receiving workshop.
-    stranger = make_user(db, role=Role.COORDINATOR)
+    # A requested pickup waits for the workshops serving its département (92 here); once
+    # scheduled it belongs to the receiving workshop.
+    stranger = make_user(
+        db,
+        role=Role.COORDINATOR,
+        organization=make_organization(db, kind=OrgKind.WORKSHOP, territories_served=["92"]),
+    )
     assert (
         client.get(
             f"/api/v1/pickups/{mine['id']}", headers=auth_headers(settings, stranger)
@@ -151,10 +156,11 @@ def test_edit_until_scheduled_then_cancel_with_a_reason(
     pickup = _book(client, settings, donor_user)
     url = f"/api/v1/pickups/{pickup['id']}"
     edited = client.patch(
-        url, json={"floor": "4", "postcode": "20200"}, headers=auth_headers(settings, donor_user)
+        url, json={"floor": "4", "postcode": "94300"}, headers=auth_headers(settings, donor_user)
     )
     assert edited.status_code == 200
-    assert (edited.json()["floor"], edited.json()["territory"]) == ("4", "2B")
+    # Still a département the workshop serves, so its coordinator goes on to schedule it.
+    assert (edited.json()["floor"], edited.json()["territory"]) == ("4", "94")
     technician = workshop.technician
     assert (
         client.post(

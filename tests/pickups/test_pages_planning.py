@@ -33,7 +33,7 @@ def test_board_columns_counts_and_filters(
     other_donor = make_user(db, role=Role.DONOR, organization=other_donor_org)
     second_site = make_site(db, organization=workshop.organization)
     early = book(db, donor_user, day="2026-12-01", postcode="92400")
-    late = book(db, donor_user, day="2026-12-20", postcode="93100")
+    late = book(db, donor_user, day="2026-12-20", postcode="93100", city="Montreuil")
     lyon = book(db, other_donor, day="2026-12-02", postcode="69003")
     planned = book(db, donor_user, day="2026-12-05", postcode="92100")
     schedule(db, planned, coordinator, workshop.site, day="2026-12-05", vehicle="Kangoo 1")
@@ -60,19 +60,21 @@ def test_board_columns_counts_and_filters(
     assert 'id="column-scheduled"' in page
     assert 'id="column-collected"' in page
     assert 'id="column-cancelled"' not in page
-    assert '<span class="figure" data-count="requested">3</span>' in page
+    # The Lyon request is for the workshops serving 69, not this one (75, 92, 93, 94).
+    assert '<span class="figure" data-count="requested">2</span>' in page
     assert '<span class="figure" data-count="scheduled">2</span>' in page
     assert '<span class="figure" data-count="cancelled">1</span>' in page
-    assert listed("") == {early.id, late.id, lyon.id, planned.id, elsewhere.id, done.id}
-    assert listed("?status=requested") == {early.id, late.id, lyon.id}
+    assert listed("") == {early.id, late.id, planned.id, elsewhere.id, done.id}
+    assert listed("?status=requested") == {early.id, late.id}
     assert listed("?status=cancelled") == {dropped.id}
-    assert listed("?date_from=2026-12-01&date_to=2026-12-05") == {early.id, lyon.id, planned.id}
+    assert listed("?date_from=2026-12-01&date_to=2026-12-05") == {early.id, planned.id}
     assert listed("?date_from=2026-12-06") == {late.id, elsewhere.id}
     assert listed("?area=93") == {late.id}
     assert listed("?area=921") == {planned.id, elsewhere.id}
     assert listed(f"?site_id={second_site.id}") == {elsewhere.id}
     assert listed("?vehicle=kangoo+1") == {planned.id, done.id}
-    assert listed("?q=lyon") == {lyon.id}
+    assert listed("?q=montreuil") == {late.id}
+    assert listed("?q=lyon") == set()  # a search does not reach past the scope
     assert listed("?status=bogus&site_id=x&date_from=never") == listed("")
 
     # The same page for a donor lists its own pickups only.
