@@ -12,6 +12,7 @@ from collecte.orgs.models import OrgKind
 
 class OrganizationCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+    legal_name: str | None = Field(default=None, max_length=200)
     kind: OrgKind
     postcode: str = Field(min_length=5, max_length=6, examples=["75011"])
     city: str = Field(min_length=1, max_length=120)
@@ -24,6 +25,7 @@ class OrganizationOut(BaseModel):
 
     id: int
     name: str
+    legal_name: str | None = None
     kind: OrgKind
     address: str
     postcode: str

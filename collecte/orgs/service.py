@@ -28,6 +28,7 @@ def create_organization(
     city: str,
     address: str = "",
     siret: str | None = None,
+    legal_name: str | None = None,
 ) -> Organization:
     """Register a donor, partner or workshop; its territory comes from its postcode."""
     postcode, territory = place_for_postcode(postcode)
@@ -39,6 +40,7 @@ def create_organization(
         address=address.strip(),
         territory=territory,
         siret=siret,
+        legal_name=legal_name.strip() or None if legal_name else None,
     )
     session.add(organization)
     session.flush()  # assigns the id the caller returns

@@ -49,10 +49,17 @@ def pickup_collected(session: Session, pickup: Pickup) -> None:
 
 
 def certificate_if_ready(session: Session, pickup_id: int) -> None:
-    """Once every storage device received from a collected pickup is verified erased, say so (once)."""
+    """Once every declared device is received and every storage one verified erased, say so (once)."""
+    # Imported here: the certificates read the pickup service, which imports this module.
+    from collecte.devices.certificates import still_expected
+    from collecte.pickups.service import reconciliation
+
     pickup = session.get(Pickup, pickup_id)
     if pickup is None or pickup.status is not PickupStatus.COLLECTED:
         return
+    missing_serials, not_received = still_expected(reconciliation(session, pickup=pickup))
+    if missing_serials or not_received:
+        return  # devices are still expected: a certificate now would not cover them
     devices = list(
         session.scalars(select(Device).where(Device.pickup_id == pickup_id, Device.has_storage))
     )
