@@ -185,8 +185,9 @@ def build_pdf(
         canvas.setFont("Helvetica", 7)
         canvas.drawString(text_x, 5 * mm + 7 * mm, check_line)
         canvas.drawString(text_x, 5 * mm + 3 * mm, issued_line[:150])
+        # On the code's line: the issue line below runs the page's width.
         canvas.drawRightString(
-            A4[0] - 15 * mm, 5 * mm + 3 * mm, _("Page %(page)s") % {"page": doc.page}
+            A4[0] - 15 * mm, 5 * mm + 11 * mm, _("Page %(page)s") % {"page": doc.page}
         )
         canvas.restoreState()
 

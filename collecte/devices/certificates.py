@@ -48,7 +48,7 @@ HEADER = [
     N_("Operator / verifier"),
 ]
 RESULTS = {"erased": N_("ERASED"), "failed": N_("FAILED"), "aborted": N_("ABORTED")}
-WIDTHS = [18 * mm, 38 * mm, 24 * mm, 20 * mm, 26 * mm, 14 * mm, 20 * mm, 20 * mm]
+WIDTHS = [18 * mm, 38 * mm, 24 * mm, 18 * mm, 26 * mm, 16 * mm, 20 * mm, 20 * mm]
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -101,7 +101,7 @@ def _erasure_table(rows: list[dict[str, Any]]) -> Flowable:
                 row["tool"],
                 f"{_moment(row['started_at'])} – {_moment(row['ended_at'])}",
                 _(RESULTS[row["result"]]) if row["result"] in RESULTS else row["result"].upper(),
-                f"{row['verification_method'] or '—'} : {verified}",
+                f"{row['verification_method'] or '—'} · {verified}",
                 " / ".join(row["people"]) or "—",
             ]
         )
