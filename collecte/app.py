@@ -22,6 +22,7 @@ from collecte.core.web import PageSessionMiddleware, make_environment
 from collecte.devices import checklists_router
 from collecte.devices import pages as devices_pages
 from collecte.devices import router as devices_router
+from collecte.documents import pages as documents_pages
 from collecte.documents import router as documents_router
 from collecte.home import pages as home_pages
 from collecte.labels import pages as labels_pages
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(devices_pages.router)
     app.include_router(labels_pages.router)
     app.include_router(pickups_pages.router)
+    app.include_router(documents_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -1,27 +1,104 @@
-"""The frame every Collecte PDF shares: what it covers, when it was produced, page numbers.
+"""The frame every Collecte PDF shares: what it covers, who issued it and when, how to verify it.
 
-Its SHA-256 is recorded server-side by ``collecte.documents.service.record_document`` (a hash
-cannot sit inside the file it hashes), so a copy can be verified later.
+A document is rendered once, by ``collecte.documents.service.issue_document``, which stores its
+bytes and records their SHA-256 (a hash cannot sit inside the file it hashes). Each page's footer
+prints the document's verification code and a QR code to the public ``/verify`` page.
+
+Text is in the reader's language: producers render inside ``in_language``, so ``gettext`` and the
+vocabulary's labels translate, and numbers and dates go through Babel for that locale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from collecte.core import i18n
+from collecte.core.i18n import gettext as _
+from collecte.labels.render import _qr_matrix
+
+LOCAL_ZONE = ZoneInfo("Europe/Paris")
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+QR_SIDE = 16 * mm
+FOOTER_HEIGHT = QR_SIDE + 8 * mm
+
 _styles = getSampleStyleSheet()
 TITLE = ParagraphStyle("CollecteTitle", parent=_styles["Title"], fontSize=16, spaceAfter=4)
 BODY = ParagraphStyle("CollecteBody", parent=_styles["BodyText"], fontSize=9, leading=12)
 SMALL = ParagraphStyle("CollecteSmall", parent=BODY, fontSize=7.5, leading=9.5)
 CELL = ParagraphStyle("CollecteCell", parent=BODY, fontSize=7, leading=8.5)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What only the issue adds to a document: its code, version and time, and where to check it."""
+
+    verification_code: str
+    version: int
+    issued_at: dt.datetime
+    verify_url: str
+
+    @property
+    def grouped_code(self) -> str:
+        """The code as printed, in groups of four (``XXXX-XXXX-XXXX``)."""
+        code = self.verification_code
+        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Translate what is rendered inside into language (gettext, labels)."""
+    token = i18n.current_language.set(language)
+    try:
+        yield
+    finally:
+        i18n.current_language.reset(token)
+
+
+def _locale() -> str:
+    return LOCALES.get(i18n.current_language.get(), "fr_FR")
+
+
+def _printable(text: str) -> str:
+    # The standard PDF fonts print WinAnsi only: Babel's narrow no-break space (French thousands
+    # separator, before "%") becomes an ordinary no-break space, which they have.
+    return text.replace("\u202f", "\u00a0")
+
+
+def number(value: float, *, digits: int = 1) -> str:
+    """A number in the current locale (``16,5`` in French), with at most digits decimals."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return _printable(format_decimal(value, format=pattern, locale=_locale()))
+
+
+def kilograms(value: float) -> str:
+    """A weight in the current locale: ``16,5 kg``."""
+    return f"{number(value)} kg"
+
+
+def local_time(value: dt.datetime) -> str:
+    """A moment in Europe/Paris time, in the current locale's words."""
+    return _printable(
+        format_datetime(value, "d MMMM y, HH:mm", tzinfo=LOCAL_ZONE, locale=_locale())
+    )
+
+
+def local_day(value: dt.date) -> str:
+    """A day in the current locale (``01/12/2026``)."""
+    return _printable(format_date(value, "dd/MM/y", locale=_locale()))
 
 
 def paragraph(text: str, style: ParagraphStyle = BODY) -> Paragraph:
@@ -46,29 +123,72 @@ def table(rows: Sequence[Sequence[str]], col_widths: Sequence[float] | None = No
     return result
 
 
+def draw_qr(canvas: Any, text: str, *, x: float, y: float, side: float) -> None:
+    """Draw a vector QR code of text with its bottom-left corner at (x, y), quiet zone included."""
+    modules = _qr_matrix(text, "M")  # the labels' cached zxing-cpp encoder
+    count = len(modules)
+    module = side / (count + 8)  # a four-module quiet zone on each side
+    top = y + side - 4 * module
+    path = canvas.beginPath()
+    for row_index, row in enumerate(modules):
+        column = 0
+        while column < count:
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < count and row[column]:
+                column += 1
+            # One rectangle per run of dark modules keeps the page small.
+            path.rect(
+                x + (4 + start) * module,
+                top - (row_index + 1) * module,
+                (column - start) * module,
+                module,
+            )
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
 def build_pdf(
     *,
     programme: str,
     title: str,
     covers: str,
-    produced_at: dt.datetime,
+    issuer: str,
+    stamp: Stamp,
     body: Sequence[Flowable],
-    author: str = "Collecte",
 ) -> bytes:
-    """Render a document whose every page names its title, what it covers and when it was made."""
+    """Render a document whose first lines and every page say what it is, who issued it and when."""
     buffer = io.BytesIO()
-    stamp = produced_at.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
+    issued = local_time(stamp.issued_at)
+    code_line = _("Verification code: %(code)s") % {"code": stamp.grouped_code}
+    check_line = _("Check this document at %(url)s") % {"url": stamp.verify_url.split("?")[0]}
+    issued_line = _("Issued on %(when)s (Paris time) by %(issuer)s, version %(version)s") % {
+        "when": issued,
+        "issuer": issuer,
+        "version": stamp.version,
+    }
 
     def decorate(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica-Bold", 8)
         canvas.drawString(15 * mm, A4[1] - 10 * mm, programme)
         canvas.setFont("Helvetica", 7)
-        canvas.drawRightString(A4[0] - 15 * mm, A4[1] - 10 * mm, title)
-        canvas.drawString(
-            15 * mm, 8 * mm, f"Produced {stamp} · SHA-256 recorded by {programme} for verification"
+        canvas.drawRightString(A4[0] - 15 * mm, A4[1] - 10 * mm, title[:110])
+        draw_qr(canvas, stamp.verify_url, x=15 * mm, y=5 * mm, side=QR_SIDE)
+        text_x = 15 * mm + QR_SIDE + 2 * mm
+        canvas.setFont("Helvetica-Bold", 8)
+        canvas.drawString(text_x, 5 * mm + 11 * mm, code_line)
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(text_x, 5 * mm + 7 * mm, check_line)
+        canvas.drawString(text_x, 5 * mm + 3 * mm, issued_line[:150])
+        # On the code's line: the issue line below runs the page's width.
+        canvas.drawRightString(
+            A4[0] - 15 * mm, 5 * mm + 11 * mm, _("Page %(page)s") % {"page": doc.page}
         )
-        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"Page {doc.page}")
         canvas.restoreState()
 
     document = SimpleDocTemplate(
@@ -77,16 +197,21 @@ def build_pdf(
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=16 * mm,
-        bottomMargin=15 * mm,
+        bottomMargin=FOOTER_HEIGHT,
         title=title,
-        author=author,
-        subject=covers,
+        author=issuer,
+        subject=f"{covers} — {_('Issued on %(when)s') % {'when': issued}}",
         creator=programme,
+        lang=i18n.current_language.get(),
     )
     story: list[Flowable] = [
         paragraph(title, TITLE),
-        paragraph(f"Covers: {covers}", BODY),
-        paragraph(f"Produced: {stamp}", BODY),
+        paragraph(_("Covers: %(covers)s") % {"covers": covers}),
+        paragraph(_("Issued by: %(issuer)s") % {"issuer": issuer}),
+        paragraph(
+            _("Issued on: %(when)s (Paris time) · version %(version)s · verification code %(code)s")
+            % {"when": issued, "version": stamp.version, "code": stamp.grouped_code}
+        ),
         Spacer(1, 4 * mm),
         *body,
     ]

@@ -21,7 +21,7 @@ from collecte.auth.policy import WORKSHOP_ROLES, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.vocabulary import LABELS, N_
-from collecte.core.web import redirect, render, require_csrf
+from collecte.core.web import redirect, render, request_language, require_csrf
 from collecte.devices import certificates, codes, records, rules, service
 from collecte.devices.checklists import CHECKLISTS, CheckItem
 from collecte.devices.grading import COSMETIC_LEVELS, FUNCTIONAL_LEVELS, grade_for
@@ -352,11 +352,11 @@ def device_label(
 
 @router.get("/devices/{code}/erasure-certificate.pdf")
 def erasure_certificate(
-    session: SessionDep, user: WebUser, settings: SettingsDep, code: str
+    request: Request, session: SessionDep, user: WebUser, settings: SettingsDep, code: str
 ) -> Response:
     """The device's erasure certificate (refused until its storage is verified erased)."""
     device = service.get_device(session, viewer=user, raw_code=code)
-    content, document = certificates.device_certificate(
-        session, device=device, actor=user, programme=settings.programme_name
+    issued = certificates.device_certificate(
+        session, device=device, actor=user, settings=settings, language=request_language(request)
     )
-    return pdf_response(content, document, f"erasure-certificate-{device.code}.pdf")
+    return pdf_response(issued, f"erasure-certificate-{device.code}.pdf")

@@ -30,6 +30,7 @@ TerritoriesServed = list[TerritoryCode | ServedTerritory]
 
 class OrganizationCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+    legal_name: str | None = Field(default=None, max_length=200)
     kind: OrgKind
     postcode: str = Field(min_length=5, max_length=6, examples=["75011"])
     city: str = Field(min_length=1, max_length=120)
@@ -70,6 +71,7 @@ class OrganizationOut(BaseModel):
 
     id: int
     name: str
+    legal_name: str | None = None
     kind: OrgKind
     address: str
     postcode: str

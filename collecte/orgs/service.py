@@ -79,6 +79,7 @@ def create_organization(
     address: str = "",
     siret: str | None = None,
     territories_served: Sequence[str | ServedTerritory] | None = None,
+    legal_name: str | None = None,
 ) -> Organization:
     """Register a donor, partner or workshop; its territory comes from its postcode."""
     postcode, territory = place_for_postcode(postcode)
@@ -91,6 +92,7 @@ def create_organization(
         territory=territory,
         siret=siret,
         territories=[],
+        legal_name=legal_name.strip() or None if legal_name else None,
     )
     _serve(organization, territories_served)
     session.add(organization)

@@ -6,10 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.core.events import Event, EventKind, subscribe
+from collecte.devices.certificates import still_expected
 from collecte.devices.models import Device
-from collecte.devices.service import has_verified_erasure
+from collecte.devices.rules import facts_for
 from collecte.notifications.service import queue_email
 from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.service import reconciliation
 
 
 @subscribe(EventKind.PICKUP_SCHEDULED, EventKind.PICKUP_COLLECTED, EventKind.ERASURE)
@@ -65,14 +67,16 @@ def pickup_collected(session: Session, pickup: Pickup) -> None:
 
 
 def certificate_if_ready(session: Session, pickup_id: int) -> None:
-    """Once every storage device received from a collected pickup is verified erased, say so (once)."""
+    """Once every declared device is received and every storage one verified erased, say so (once)."""
     pickup = session.get(Pickup, pickup_id)
     if pickup is None or pickup.status is not PickupStatus.COLLECTED:
         return
-    devices = list(
-        session.scalars(select(Device).where(Device.pickup_id == pickup_id, Device.has_storage))
-    )
-    if not devices or not all(has_verified_erasure(session, d) for d in devices):
+    missing_serials, not_received = still_expected(reconciliation(session, pickup=pickup))
+    if missing_serials or not_received:
+        return  # devices are still expected: a certificate now would not cover them
+    ids = session.scalars(select(Device.id).where(Device.pickup_id == pickup_id))
+    devices = [f for f in facts_for(session, ids).values() if f.carries_storage]
+    if not devices or not all(f.erasure_cleared for f in devices):
         return
     queue_email(
         session,

@@ -35,11 +35,23 @@ def donor_portal(session: Session, *, viewer: User) -> dict[str, Any]:
     device_counts: dict[DeviceStatus, int] = dict(
         session.execute(select(devices.c.status, func.count()).group_by(devices.c.status)).all()
     )
-    documents = (
-        select(Document)
-        .where(Document.organization_id == viewer.organization_id)
-        .order_by(Document.produced_at.desc(), Document.id.desc())
-        .limit(RECENT)
+    # Every version is listed (a copy handed out earlier stays checkable), each saying whether a
+    # newer one supersedes it.
+    own_documents = Document.organization_id == viewer.organization_id
+    documents = list(
+        session.scalars(
+            select(Document)
+            .where(own_documents)
+            .order_by(Document.issued_at.desc(), Document.id.desc())
+            .limit(RECENT)
+        )
+    )
+    superseded = set(
+        session.scalars(
+            select(Document.supersedes_id).where(
+                Document.supersedes_id.in_([d.id for d in documents])
+            )
+        )
     )
     return {
         "pickup_counts": {s: by_status.get(s, 0) for s in PickupStatus},
@@ -54,5 +66,6 @@ def donor_portal(session: Session, *, viewer: User) -> dict[str, Any]:
         "device_counts": {s: n for s in DeviceStatus if (n := device_counts.get(s, 0))},
         "device_total": sum(device_counts.values()),
         "traceability": traceability(session, viewer=viewer, donor_id=viewer.organization_id),
-        "documents": list(session.scalars(documents)),
+        "documents": documents,
+        "superseded_documents": superseded,
     }

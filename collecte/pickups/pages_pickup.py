@@ -22,7 +22,7 @@ from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, Conflict
 from collecte.core.schemas import MAX_ID, IdPath
 from collecte.core.vocabulary import N_
-from collecte.core.web import render, require_csrf
+from collecte.core.web import render, request_language, require_csrf
 from collecte.devices import codes
 from collecte.devices.checklists import Category
 from collecte.devices.models import Device
@@ -344,19 +344,21 @@ def receipt(
 
 @router.get("/pickups/{pickup_id}/collection-proof.pdf")
 def proof_pdf(
-    session: SessionDep, user: WebUser, settings: SettingsDep, pickup_id: IdPath
+    request: Request, session: SessionDep, user: WebUser, settings: SettingsDep, pickup_id: IdPath
 ) -> Response:
     """The collection proof (bordereau) of a collected pickup."""
     pickup = service.get_pickup(session, viewer=user, pickup_id=pickup_id)
-    return proof_response(session, pickup=pickup, actor=user, programme=settings.programme_name)
+    return proof_response(
+        session, pickup=pickup, actor=user, settings=settings, language=request_language(request)
+    )
 
 
 @router.get("/pickups/{pickup_id}/erasure-certificate.pdf")
 def certificate_pdf(
-    session: SessionDep, user: WebUser, settings: SettingsDep, pickup_id: IdPath
+    request: Request, session: SessionDep, user: WebUser, settings: SettingsDep, pickup_id: IdPath
 ) -> Response:
     """The pickup's batch erasure certificate (refused while any storage is not verified erased)."""
     pickup = service.get_pickup(session, viewer=user, pickup_id=pickup_id)
     return certificate_response(
-        session, pickup=pickup, actor=user, programme=settings.programme_name
+        session, pickup=pickup, actor=user, settings=settings, language=request_language(request)
     )

@@ -26,7 +26,7 @@ from collecte.core.i18n import gettext
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
-from collecte.core.web import render
+from collecte.core.web import render, request_language
 from collecte.devices.pages_forms import LOCAL_ZONE, translate
 from collecte.orgs.models import Site
 from collecte.orgs.service import visible_sites
@@ -168,8 +168,10 @@ def run_sheet_page(
 
 @router.get("/pickups/run-sheet.pdf")
 def run_sheet_pdf(
-    session: SessionDep, user: WebUser, settings: SettingsDep, typed: TypedRound
+    request: Request, session: SessionDep, user: WebUser, settings: SettingsDep, typed: TypedRound
 ) -> Response:
-    """The day's run sheet PDF of a vehicle, as the API serves it."""
+    """The day's run sheet PDF of a vehicle, as the API serves it, in the visitor's language."""
     sheet = _sheet(session, user, settings, read_round(typed))
-    return run_sheet_response(session, sheet=sheet, actor=user, programme=settings.programme_name)
+    return run_sheet_response(
+        session, sheet=sheet, actor=user, settings=settings, language=request_language(request)
+    )

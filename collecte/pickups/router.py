@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.auth.models import Role, User
+from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import NotFound
 from collecte.core.events import Event
 from collecte.core.schemas import MAX_ID, EventOut, IdPath, Limit, Offset
 from collecte.devices import certificates
-from collecte.documents.router import pdf_response
+from collecte.documents.router import Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
 from collecte.pickups import runsheet, service
@@ -97,31 +98,40 @@ RequestedRunSheet = Annotated[RunSheetOut, Depends(requested_run_sheet)]
 
 
 def run_sheet_response(
-    session: Session, *, sheet: RunSheetOut, actor: User, programme: str
+    session: Session, *, sheet: RunSheetOut, actor: User, settings: Settings, language: str
 ) -> Response:
-    """The run sheet as a recorded PDF download (the API's and the page's)."""
-    content, document = runsheet.run_sheet_pdf(
-        session, sheet=sheet, actor=actor, programme=programme
+    """The run sheet as an issued PDF download (the API's and the page's)."""
+    issued = runsheet.run_sheet_pdf(
+        session, sheet=sheet, actor=actor, settings=settings, language=language
     )
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in sheet.vehicle) or "no-vehicle"
-    return pdf_response(content, document, f"run-sheet-{sheet.date.isoformat()}-{slug}.pdf")
+    return pdf_response(issued, f"run-sheet-{sheet.date.isoformat()}-{slug}.pdf")
 
 
-def proof_response(session: Session, *, pickup: Pickup, actor: User, programme: str) -> Response:
-    """The collection proof of a pickup as a recorded PDF download (the API's and the page's)."""
-    content, document = collection_proof(session, pickup=pickup, actor=actor, programme=programme)
-    return pdf_response(content, document, f"collection-proof-{pickup.id}.pdf")
+def proof_response(
+    session: Session, *, pickup: Pickup, actor: User, settings: Settings, language: str
+) -> Response:
+    """The collection proof of a pickup as an issued PDF download (the API's and the page's)."""
+    issued = collection_proof(
+        session, pickup=pickup, actor=actor, settings=settings, language=language
+    )
+    return pdf_response(issued, f"collection-proof-{pickup.id}.pdf")
 
 
 def certificate_response(
-    session: Session, *, pickup: Pickup, actor: User, programme: str
+    session: Session, *, pickup: Pickup, actor: User, settings: Settings, language: str
 ) -> Response:
-    """A pickup's batch erasure certificate as a recorded PDF download (the API's and the page's)."""
+    """A pickup's batch erasure certificate as an issued PDF download (the API's and the page's)."""
     donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
-    content, document = certificates.donor_batch_certificate(
-        session, viewer=actor, donor=donor, pickup_id=pickup.id, programme=programme
+    issued = certificates.donor_batch_certificate(
+        session,
+        viewer=actor,
+        donor=donor,
+        pickup_id=pickup.id,
+        settings=settings,
+        language=language,
     )
-    return pdf_response(content, document, f"erasure-certificate-pickup-{pickup.id}.pdf")
+    return pdf_response(issued, f"erasure-certificate-pickup-{pickup.id}.pdf")
 
 
 def schedule_as_planned(
@@ -165,10 +175,16 @@ def read_run_sheet(sheet: RequestedRunSheet) -> RunSheetOut:
 
 @router.get("/run-sheet.pdf", response_class=Response)
 def run_sheet_pdf(
-    sheet: RequestedRunSheet, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+    sheet: RequestedRunSheet,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
+    lang: Lang = None,
 ) -> Response:
     """The daily run sheet PDF of a vehicle: stops in order, access, contacts, windows, volume."""
-    return run_sheet_response(session, sheet=sheet, actor=viewer, programme=settings.programme_name)
+    return run_sheet_response(
+        session, sheet=sheet, actor=viewer, settings=settings, language=api_language(settings, lang)
+    )
 
 
 @router.get("/{pickup_id}", response_model=PickupOut)
@@ -231,21 +247,39 @@ def reconcile(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> di
 
 @router.get("/{pickup_id}/collection-proof.pdf", response_class=Response)
 def proof(
-    pickup_id: IdPath, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+    pickup_id: IdPath,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
+    lang: Lang = None,
 ) -> Response:
     """The collection proof (bordereau) of a collected pickup."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    return proof_response(session, pickup=pickup, actor=viewer, programme=settings.programme_name)
+    return proof_response(
+        session,
+        pickup=pickup,
+        actor=viewer,
+        settings=settings,
+        language=api_language(settings, lang),
+    )
 
 
 @router.get("/{pickup_id}/erasure-certificate.pdf", response_class=Response)
 def erasure_certificate(
-    pickup_id: IdPath, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+    pickup_id: IdPath,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
+    lang: Lang = None,
 ) -> Response:
     """The batch erasure certificate of a pickup: one row per storage, refused while any is untreated."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
     return certificate_response(
-        session, pickup=pickup, actor=viewer, programme=settings.programme_name
+        session,
+        pickup=pickup,
+        actor=viewer,
+        settings=settings,
+        language=api_language(settings, lang),
     )
 
 

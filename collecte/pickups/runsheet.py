@@ -11,14 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
+from collecte.config import Settings
 from collecte.core.errors import Conflict, Forbidden, NotFound
-from collecte.core.pdf import BODY, CELL, build_pdf, paragraph
-from collecte.core.types import utcnow
-from collecte.core.vocabulary import label
-from collecte.documents.models import Document
-from collecte.documents.service import record_document
+from collecte.core.i18n import gettext as _
+from collecte.core.i18n import ngettext
+from collecte.core.pdf import BODY, CELL, in_language, kilograms, local_day, number, paragraph
+from collecte.core.vocabulary import N_, label
+from collecte.documents.service import Issued, issue_document
 from collecte.orgs.models import Organization, Site
 from collecte.pickups import routing
+from collecte.pickups.documents import site_issuer
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.schemas import RunSheetItem, RunSheetOut, RunSheetSite, RunSheetStop
 from collecte.pickups.service import SCHEDULERS, visible_pickups
@@ -31,10 +33,6 @@ HEADING = BODY.clone(
     spaceBefore=8,
     spaceAfter=4,
 )
-
-
-def _n_stops(n: int) -> str:
-    return f"{n} stop" if n == 1 else f"{n} stops"
 
 
 def _minutes(hhmm: str) -> int:
@@ -225,47 +223,72 @@ def _cell(*lines: str) -> Paragraph:
     return Paragraph("<br/>".join(escaped), CELL)
 
 
+# The run sheet names access as stored; the PDF says it in the reader's language.
+ACCESS = {
+    "elevator": N_("elevator"),
+    "loading dock": N_("loading dock"),
+    "stairs": N_("stairs"),
+    "van parking": N_("van parking"),
+}
+
+
+def _stops(n: int) -> str:
+    return ngettext("%(n)s stop", "%(n)s stops", n) % {"n": n}
+
+
+def _vehicle_words(vehicle: str) -> str:
+    return _("vehicle %(vehicle)s") % {"vehicle": vehicle} if vehicle else _("no vehicle")
+
+
+def _reason(stop: RunSheetStop) -> str:
+    if stop.reason_code in routing.REASONS:
+        return _(routing.REASONS[stop.reason_code]) % stop.reason_values
+    return stop.reason or ""
+
+
+def _weight(stop: RunSheetStop) -> str:
+    weight = f"{'~' if stop.weight_estimated else ''}{kilograms(stop.expected_weight_kg)}"
+    return weight + (" " + _("(est. from items)") if stop.weight_estimated else "")
+
+
 def _stops_table(stops: list[RunSheetStop], *, last_column: str) -> Table:
     rows: list[list[Paragraph]] = [
         [
             _cell("#"),
-            _cell("Arrival", "window"),
-            _cell("Address", "access"),
-            _cell("Contact"),
-            _cell("Expected volume"),
+            _cell(_("Arrival"), _("window")),
+            _cell(_("Address"), _("access")),
+            _cell(_("Contact")),
+            _cell(_("Expected volume")),
             _cell(last_column),
         ]
     ]
     for stop in stops:
-        where = ", ".join(
-            x for x in (stop.building, stop.floor and f"floor {stop.floor}", stop.room) if x
-        )
+        floor = _("floor %(floor)s") % {"floor": stop.floor} if stop.floor else ""
+        where = ", ".join(x for x in (stop.building, floor, stop.room) if x)
         volume = ", ".join(f"{i.quantity} {label(i.category)}" for i in stop.items)
-        weight = f"{'~' if stop.weight_estimated else ''}{stop.expected_weight_kg:.1f} kg"
+        access = ", ".join(_(ACCESS.get(a, a)) for a in stop.access) or _("none stated")
         rows.append(
             [
                 _cell(str(stop.position) if stop.position else "-"),
+                _cell(stop.arrival or "", " / ".join(stop.windows) or _("any time")),
                 _cell(
-                    stop.arrival or "",
-                    " / ".join(stop.windows) or "any time",
-                ),
-                _cell(
-                    f"{stop.donor_name} (pickup {stop.pickup_id})",
+                    _("%(donor)s (pickup %(id)s)")
+                    % {"donor": stop.donor_name, "id": stop.pickup_id},
                     f"{stop.address}, {stop.postcode} {stop.city}",
                     where,
-                    "Access: " + (", ".join(stop.access) or "none stated"),
+                    _("Access: %(access)s") % {"access": access},
                     stop.access_notes,
                 ),
                 _cell(
                     stop.contact_name,
                     stop.contact_phone,
-                    "CALL AHEAD" if stop.call_ahead else "",
+                    _("CALL AHEAD") if stop.call_ahead else "",
                 ),
-                _cell(volume, weight + (" (est. from items)" if stop.weight_estimated else "")),
+                _cell(volume, _weight(stop)),
                 _cell(
-                    stop.reason
-                    or (f"leave {stop.departure}" if stop.departure else "")
-                    or f"{stop.service_minutes} min on site"
+                    _reason(stop)
+                    or (_("leave %(time)s") % {"time": stop.departure} if stop.departure else "")
+                    or _("%(minutes)s min on site") % {"minutes": stop.service_minutes}
                 ),
             ]
         )
@@ -284,84 +307,130 @@ def _stops_table(stops: list[RunSheetStop], *, last_column: str) -> Table:
     return table
 
 
-def run_sheet_pdf(
-    session: Session, *, sheet: RunSheetOut, actor: User, programme: str
-) -> tuple[bytes, Document]:
-    """The run sheet as a PDF for the van, fingerprinted for later verification."""
-    vehicle = _vehicle_name(sheet.vehicle)
+def _sheet_body(sheet: RunSheetOut) -> list[Flowable]:
+    vehicle = _vehicle_words(sheet.vehicle)
     site = sheet.site
-    day = sheet.date.strftime("%d/%m/%Y")
+    capacity = kilograms(sheet.capacity_kg)
+    if sheet.depot_located:
+        leave = _("Leave the site at %(time)s") % {"time": sheet.departure or "-"}
+        leave += (
+            ", " + _("back at %(time)s.") % {"time": sheet.return_at} if sheet.return_at else "."
+        )
+    else:
+        leave = _(
+            "The site has no coordinates: times run from the first stop, and the drive back is "
+            "not counted."
+        )
+    load = _(
+        "Planned load: %(planned)s of %(capacity)s capacity; with the stops without coordinates: "
+        "%(total)s, %(items)s items."
+    ) % {
+        "planned": kilograms(sheet.planned_weight_kg),
+        "capacity": capacity,
+        "total": kilograms(sheet.total_weight_kg),
+        "items": sheet.total_items,
+    }
+    if sheet.over_capacity:
+        load += " " + _("WARNING: this exceeds the vehicle's capacity.")
     body: list[Flowable] = [
         paragraph(
-            f"Date: {day} · {vehicle[0].upper()}{vehicle[1:]} · capacity {sheet.capacity_kg:.0f} kg"
+            _("Date: %(day)s · %(vehicle)s · capacity %(capacity)s")
+            % {
+                "day": local_day(sheet.date),
+                "vehicle": vehicle[0].upper() + vehicle[1:],
+                "capacity": capacity,
+            }
         ),
         paragraph(
-            f"Depot: {site.name}, {site.address + ', ' if site.address else ''}{site.postcode} {site.city}"
+            _("Depot: %(site)s, %(address)s%(postcode)s %(city)s")
+            % {
+                "site": site.name,
+                "address": site.address + ", " if site.address else "",
+                "postcode": site.postcode,
+                "city": site.city,
+            }
         ),
+        paragraph(leave),
+        paragraph(load),
         paragraph(
-            f"Leave the site at {sheet.departure or '-'}"
-            + (f", back at {sheet.return_at}." if sheet.return_at else ".")
-            if sheet.depot_located
-            else "The site has no coordinates: times run from the first stop, "
-            "and the drive back is not counted."
-        ),
-        paragraph(
-            f"Planned load: {sheet.planned_weight_kg:.1f} kg of {sheet.capacity_kg:.0f} kg capacity; "
-            f"with the stops without coordinates: {sheet.total_weight_kg:.1f} kg, "
-            f"{sheet.total_items} items."
-            + (" WARNING: this exceeds the vehicle's capacity." if sheet.over_capacity else "")
-        ),
-        paragraph(
-            f"Stop order by {sheet.solver}, respecting windows and capacity. Times assume "
-            f"{sheet.average_speed_kmh:.0f} km/h on average over straight-line distance, "
-            f"{routing.SERVICE_BASE_MINUTES} min plus {routing.SERVICE_MINUTES_PER_ITEM} min per item "
-            f"at each stop (at most {routing.SERVICE_MAX_MINUTES}), within {sheet.working_day}. "
-            "Weights marked ~ are estimated from typical item weights.",
+            _(
+                "Stop order by %(solver)s, respecting windows and capacity. Times assume %(speed)s "
+                "km/h on average over straight-line distance, %(base)s min plus %(per_item)s min per "
+                "item at each stop (at most %(max)s), within %(day)s. Weights marked ~ are estimated "
+                "from typical item weights."
+            )
+            % {
+                "solver": sheet.solver,
+                "speed": number(sheet.average_speed_kmh, digits=0),
+                "base": routing.SERVICE_BASE_MINUTES,
+                "per_item": routing.SERVICE_MINUTES_PER_ITEM,
+                "max": routing.SERVICE_MAX_MINUTES,
+                "day": sheet.working_day,
+            },
             CELL,
         ),
-        paragraph(f"Route: {_n_stops(len(sheet.stops))}", HEADING),
+        paragraph(_("Route: %(stops)s") % {"stops": _stops(len(sheet.stops))}, HEADING),
     ]
     body.append(
-        _stops_table(sheet.stops, last_column="Leave")
+        _stops_table(sheet.stops, last_column=_("Leave"))
         if sheet.stops
-        else paragraph("No stop could be routed.")
+        else paragraph(_("No stop could be routed."))
     )
     if sheet.unassigned:
         body += [
             paragraph(
-                f"Not on the route: {_n_stops(len(sheet.unassigned))} the solver could not fit",
+                _("Not on the route: %(stops)s the solver could not fit")
+                % {"stops": _stops(len(sheet.unassigned))},
                 HEADING,
             ),
-            paragraph("Reschedule them or send another vehicle."),
+            paragraph(_("Reschedule them or send another vehicle.")),
             Spacer(1, 2 * mm),
-            _stops_table(sheet.unassigned, last_column="Why"),
+            _stops_table(sheet.unassigned, last_column=_("Why")),
         ]
     if sheet.uncoordinated:
         body += [
-            paragraph(f"Without coordinates: {_n_stops(len(sheet.uncoordinated))}", HEADING),
             paragraph(
-                "These pickups have no latitude/longitude, so the solver could not place them: "
-                "they are listed in window order, to fit in by hand."
+                _("Without coordinates: %(stops)s") % {"stops": _stops(len(sheet.uncoordinated))},
+                HEADING,
+            ),
+            paragraph(
+                _(
+                    "These pickups have no latitude/longitude, so the solver could not place them: "
+                    "they are listed in window order, to fit in by hand."
+                )
             ),
             Spacer(1, 2 * mm),
-            _stops_table(sheet.uncoordinated, last_column="On site"),
+            _stops_table(sheet.uncoordinated, last_column=_("On site")),
         ]
-    title = f"Run sheet — {vehicle} — {day}"
-    content = build_pdf(
-        programme=programme,
-        title=title,
-        covers=f"pickups scheduled on {day} for {vehicle} from {site.name}",
-        produced_at=utcnow(),
-        body=body,
-    )
-    organization_id = session.get_one(Site, site.id).organization_id
-    document = record_document(
+    return body
+
+
+def run_sheet_pdf(
+    session: Session, *, sheet: RunSheetOut, actor: User, settings: Settings, language: str
+) -> Issued:
+    """The run sheet as a PDF for the van, issued once per content and language."""
+    site = session.get_one(Site, sheet.site.id)
+    with in_language(language):
+        vehicle = _vehicle_words(sheet.vehicle)
+        day = local_day(sheet.date)
+        title = _("Run sheet — %(vehicle)s — %(day)s") % {"vehicle": vehicle, "day": day}
+        covers = _("pickups scheduled on %(day)s for %(vehicle)s from %(site)s") % {
+            "day": day,
+            "vehicle": vehicle,
+            "site": site.name,
+        }
+    return issue_document(
         session,
         kind="run_sheet",
-        title=title,
         subject=f"run_sheet:{sheet.date.isoformat()}:site:{site.id}:{sheet.vehicle}"[:100],
-        content=content,
-        organization_id=organization_id,
+        language=language,
+        title=title,
+        covers=covers,
+        facts=sheet.model_dump(mode="json"),
+        render=lambda: _sheet_body(sheet),
+        issuer=site_issuer(session, site_id=site.id, programme=settings.programme_name),
+        organization_id=site.organization_id,
         produced_by=actor,
+        programme=settings.programme_name,
+        public_base_url=settings.public_base_url,
     )
-    return content, document

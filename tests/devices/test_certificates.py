@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
@@ -99,17 +99,22 @@ def test_device_certificate_lists_the_storage_and_records_its_hash(
     text = _text(response.content)
     assert f"DISK-{device.code}" in text
     assert "PF-CERT-1" in text
-    assert "Covers:" in text
-    assert "Produced:" in text
+    assert "Objet :" in text  # French by default
+    assert "Émis le :" in text
     digest = hashlib.sha256(response.content).hexdigest()
     assert response.headers["X-Document-SHA256"] == digest
     recorded = db.scalar(select(Document).where(Document.sha256 == digest))
     assert recorded is not None
     assert recorded.kind == "erasure_certificate"
-    verify = client.get(f"/api/v1/documents/verify?sha256={digest}", headers=headers).json()
-    assert verify["found"] is True
-    forged = client.get(f"/api/v1/documents/verify?sha256={'0' * 64}", headers=headers).json()
-    assert forged["found"] is False
+    assert recorded.issuer_organization_id == device.organization_id
+    # Issued once: a second download is the same bytes, and no new row.
+    again = client.get(f"/api/v1/devices/{device.code}/erasure-certificate.pdf", headers=headers)
+    assert again.content == response.content
+    assert db.scalar(select(func.count()).where(Document.kind == "erasure_certificate")) == 1
+    verify = client.get(f"/api/v1/documents/verify?sha256={digest}")
+    assert verify.status_code == 200
+    assert verify.json()["found"] is True
+    assert client.get(f"/api/v1/documents/verify?sha256={'0' * 64}").status_code == 404
 
 
 def test_batch_certificate_refused_while_any_storage_is_untreated_or_failed(
@@ -120,11 +125,7 @@ def test_batch_certificate_refused_while_any_storage_is_untreated_or_failed(
     failed = workshop.receive(serial="B-2")
     workshop.wipe(failed, result="failed", verified=False)
     untreated = workshop.receive(serial="B-3")
-    workshop.receive(
-        serial="B-4",
-        has_storage=False,
-        category=Category.MONITOR,
-    )
+    workshop.receive(serial="B-4", has_storage=False, category=Category.MONITOR, specs={})
     headers = auth_headers(settings, workshop.technician)
     url = f"/api/v1/organizations/{workshop.donor.id}/erasure-certificate.pdf"
     refused = client.get(url, headers=headers)
@@ -137,12 +138,13 @@ def test_batch_certificate_refused_while_any_storage_is_untreated_or_failed(
     workshop.wipe(untreated)
     response = client.get(url, headers=headers)
     assert response.status_code == 200, response.text
+    assert client.get(url, headers=headers).content == response.content  # issued once
     text = _text(response.content)
     for device in (done, failed, untreated):
         assert f"DISK-{device.code}" in text
     # One row per storage: the failed attempt is listed too, with its result.
     assert db.scalar(select(ErasureRecord.id).where(ErasureRecord.result == "failed")) is not None
-    assert "FAILED" in text
+    assert "ÉCHEC" in text  # French by default
 
 
 def test_donor_gets_its_own_certificate_only(

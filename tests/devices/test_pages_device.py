@@ -268,7 +268,7 @@ def test_label_and_certificate_downloads(
     certificate = client.get(f"/devices/{device.code}/erasure-certificate.pdf", headers=HTML)
     assert certificate.status_code == 200
     text = _pdf_text(certificate.content)
-    assert "Erasure certificate" in text
+    assert "Certificat d'effacement" in text  # the visitor's language, French by default
     assert f"DISK-{device.code}" in text
 
     unknown_stock = client.get(f"/devices/{device.code}/label?template=nope", headers=HTML)

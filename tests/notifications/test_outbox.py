@@ -64,8 +64,14 @@ def test_schedule_collect_and_certificate_each_queue_one_email(
     workshop = Workshop(db)
     donor = make_user(db, role=Role.DONOR, organization=workshop.donor)
     coordinator = make_user(db, role=Role.COORDINATOR, organization=workshop.organization)
+    # Two laptops declared, serials PF-1 and PF-2: the certificate waits for both.
+    booking = {
+        **BOOKING,
+        "items": [{"category": "laptop", "quantity": 2}],
+        "declared_serials": ["PF-1", "PF-2"],
+    }
     pickup = client.post(
-        "/api/v1/pickups", json=BOOKING, headers=auth_headers(settings, donor)
+        "/api/v1/pickups", json=booking, headers=auth_headers(settings, donor)
     ).json()
     url = f"/api/v1/pickups/{pickup['id']}"
     assert _messages(db) == []

@@ -247,7 +247,7 @@ def test_collect_reconcile_and_documents(
     text = PdfReader(io.BytesIO(proof.content)).pages[0].extract_text()
     assert "C. Martin" in text
     assert "A. Diallo" in text
-    assert "6.2 kg" in text
+    assert "6,2 kg" in text  # French by default, the number formatted for it
     assert proof.headers["X-Document-SHA256"]
 
     # Intake: devices reference the pickup and take its donor.
@@ -279,7 +279,7 @@ def test_collect_reconcile_and_documents(
         f"{url}/erasure-certificate.pdf", headers=auth_headers(settings, donor_user)
     )
     assert certificate.status_code == 200
-    assert "pickup" in PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
+    assert "collecte n° " in PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
 
 
 def test_a_category_listed_twice_adds_up(

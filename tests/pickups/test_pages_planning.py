@@ -251,4 +251,4 @@ def test_reconciliation_receipt_and_certificate_pages(
     )
     certificate = donor.get(f"/pickups/{pickup.id}/erasure-certificate.pdf")
     assert certificate.status_code == 200
-    assert "pickup" in PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
+    assert "collecte n° " in PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()

@@ -89,7 +89,8 @@ class Round:
     def pdf(self, user: User | None = None, /, **params: Any) -> Any:
         return self.client.get(
             "/api/v1/pickups/run-sheet.pdf",
-            params={"date": DAY, "vehicle": "Van 1", **params},
+            # English: these tests read the sheet's wording; French is tested with the documents.
+            params={"date": DAY, "vehicle": "Van 1", "lang": "en", **params},
             headers=auth_headers(self.settings, user or self.coordinator),
         )
 
