@@ -7,12 +7,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     COLLECTE_DATA_DIR=/var/lib/collecte
 
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
-COPY alembic ./alembic
-COPY labels ./labels
-COPY collecte ./collecte
-# Editable install: the migrations (alembic/) and label stocks (labels/) stay beside the package.
-RUN pip install -e . \
+# The pinned, hash-checked dependencies first: this layer is rebuilt only when the lock changes.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+# Then the project, non-editable and without resolving anything: the wheel carries the
+# migrations (alembic/ as collecte/_migrations) and the label stocks (labels/ as
+# collecte/_label_stocks), so the sources are not kept.
+COPY pyproject.toml README.md ./src/
+COPY alembic ./src/alembic
+COPY labels ./src/labels
+COPY collecte ./src/collecte
+RUN pip install --no-deps ./src \
+    && rm -rf ./src \
     && useradd --system --home /var/lib/collecte --create-home collecte
 
 USER collecte

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from logging.config import fileConfig
 
 from alembic import context
@@ -11,8 +12,12 @@ from collecte.core.db import make_engine
 from collecte.models import Base
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get("configure_logger", True):
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.attributes.get("configure_logger", True):
+    if config.config_file_name is not None:  # the `alembic` command, with alembic.ini
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    else:  # `collecte db upgrade` (collecte/core/migrations.py): name each migration it runs
+        logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
+        logging.getLogger("alembic").setLevel(logging.INFO)
 
 target_metadata = Base.metadata
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+from collecte.core.bundled import bundled_folder
+
+MIGRATIONS_DIR = bundled_folder("_migrations", "alembic")
 
 
 def alembic_config(database_url: str) -> Config:
-    """An Alembic configuration for this database, using the project's ``alembic/`` scripts."""
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    """An Alembic configuration for this database, using the bundled migration scripts."""
+    # Built in code rather than read from alembic.ini, which stays in the checkout for the
+    # `alembic` command (revision, history): an installed wheel has the scripts but no ini.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     # Percent signs in a URL (encoded passwords) would be read as interpolation by configparser.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config

@@ -10,10 +10,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from collecte.core.bundled import bundled_folder
 from collecte.devices.codes import CODE_LENGTH
 from collecte.labels.code128 import worst_case_modules
 
-LABELS_DIR: Path = Path(__file__).resolve().parents[2] / "labels"
+LABELS_DIR: Path = bundled_folder("_label_stocks", "labels")
 
 MM_PER_INCH = 25.4
 # The fonts every PDF reader has without embedding; Helvetica's Latin-1 covers French.
