@@ -19,13 +19,7 @@ from collecte.auth.models import User
 from collecte.auth.policy import does_workshop_work, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
-from collecte.core.vocabulary import N_
-from collecte.core.web import redirect, render, require_csrf
-from collecte.devices import bulk, codes, pages_device, pages_records, pages_scan, service
-from collecte.devices.checklists import Category
-from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.models import Device
-from collecte.devices.pages_forms import (
+from collecte.core.forms import (
     FormDep,
     decimal,
     field_errors,
@@ -34,9 +28,15 @@ from collecte.devices.pages_forms import (
     form_upload,
     local_date,
     read_upload,
-    require_workshop_staff,
     translate,
 )
+from collecte.core.vocabulary import N_
+from collecte.core.web import redirect, render, require_csrf
+from collecte.devices import bulk, codes, pages_device, pages_records, pages_scan, service
+from collecte.devices.checklists import Category
+from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.models import Device
+from collecte.devices.pages_forms import require_workshop_staff
 from collecte.devices.policy import visible_devices
 from collecte.devices.schemas import DeviceCreate
 from collecte.labels.service import list_templates

@@ -20,14 +20,7 @@ from collecte.auth.models import User
 from collecte.auth.policy import WORKSHOP_ROLES, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
-from collecte.core.vocabulary import LABELS, N_
-from collecte.core.web import redirect, render, request_language, require_csrf
-from collecte.devices import certificates, codes, records, rules, service
-from collecte.devices.checklists import CHECKLISTS, CheckItem
-from collecte.devices.grading import COSMETIC_LEVELS, FUNCTIONAL_LEVELS, grade_for
-from collecte.devices.lifecycle import IN_WORKSHOP, WEIGHED_EXITS, allowed_next
-from collecte.devices.models import Device
-from collecte.devices.pages_forms import (
+from collecte.core.forms import (
     FormDep,
     Refusal,
     act_in_savepoint,
@@ -36,6 +29,13 @@ from collecte.devices.pages_forms import (
     local_time,
     translate,
 )
+from collecte.core.vocabulary import LABELS, N_
+from collecte.core.web import redirect, render, request_language, require_csrf
+from collecte.devices import certificates, codes, records, rules, service
+from collecte.devices.checklists import CHECKLISTS, CheckItem
+from collecte.devices.grading import COSMETIC_LEVELS, FUNCTIONAL_LEVELS, grade_for
+from collecte.devices.lifecycle import IN_WORKSHOP, WEIGHED_EXITS, allowed_next
+from collecte.devices.models import Device
 from collecte.devices.policy import can_work_on
 from collecte.devices.schemas import HoldIn, MoveIn, StorageAbsentIn, TransitionIn
 from collecte.documents.router import pdf_response

@@ -12,12 +12,7 @@ from fastapi.responses import Response
 from collecte.auth.deps import WebUser
 from collecte.core.db import SessionDep
 from collecte.core.errors import InvalidInput
-from collecte.core.vocabulary import N_
-from collecte.core.web import require_csrf
-from collecte.devices import records, service
-from collecte.devices.checklists import CHECKLISTS, ChecklistError, suggested_result
-from collecte.devices.pages_device import act_on_device
-from collecte.devices.pages_forms import (
+from collecte.core.forms import (
     FormDep,
     decimal,
     form_texts,
@@ -26,6 +21,11 @@ from collecte.devices.pages_forms import (
     read_upload,
     translate,
 )
+from collecte.core.vocabulary import N_
+from collecte.core.web import require_csrf
+from collecte.devices import records, service
+from collecte.devices.checklists import CHECKLISTS, ChecklistError, suggested_result
+from collecte.devices.pages_device import act_on_device
 from collecte.devices.schemas import DiagnosisIn, ErasureIn, GradeIn, RepairIn
 
 router = APIRouter(include_in_schema=False)

@@ -11,11 +11,12 @@ from collecte.auth.deps import WebUser, web_user
 from collecte.core import i18n
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
+from collecte.core.forms import translate
 from collecte.core.vocabulary import N_, label
 from collecte.core.web import render, request_language, require_csrf_header
 from collecte.devices import codes, scanning
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.pages_forms import action_label, translate
+from collecte.devices.pages_forms import action_label
 from collecte.devices.schemas import ScanIn
 from collecte.labels.router import DEFAULT_TEMPLATE
 from collecte.labels.service import list_templates

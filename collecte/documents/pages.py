@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse
 
 from collecte.auth.deps import OptionalWebUser
 from collecte.core.db import SessionDep
+from collecte.core.forms import FormDep, form_upload, local_time, read_upload
 from collecte.core.vocabulary import N_
 from collecte.core.web import render
-from collecte.devices.pages_forms import FormDep, form_upload, local_time, read_upload
 from collecte.documents.codes import grouped, normalize_code
 from collecte.documents.service import Verification, verify_code, verify_copy
 

@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse
 from collecte.auth.deps import WebUser
 from collecte.auth.models import Role
 from collecte.core.db import SessionDep
+from collecte.core.forms import local_date, local_time
 from collecte.core.web import render
-from collecte.devices.pages_forms import local_date, local_time
 from collecte.home.service import home_summary
 from collecte.pickups.pages_donor import donor_portal
 from collecte.pickups.pages_forms import pickup_label, window_text

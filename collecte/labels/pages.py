@@ -13,16 +13,11 @@ from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, InvalidInput
+from collecte.core.forms import FormDep, form_text, start_of_local_day, translate
 from collecte.core.types import utcnow
 from collecte.core.web import render, require_csrf
 from collecte.devices import codes
 from collecte.devices.models import Device
-from collecte.devices.pages_forms import (
-    FormDep,
-    form_text,
-    start_of_local_day,
-    translate,
-)
 from collecte.devices.policy import visible_devices
 from collecte.labels import service
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response

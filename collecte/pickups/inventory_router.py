@@ -9,8 +9,8 @@ from fastapi import APIRouter, UploadFile
 from collecte.auth.deps import CurrentUser
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
+from collecte.core.forms import read_upload
 from collecte.core.schemas import IdPath
-from collecte.devices.pages_forms import read_upload
 from collecte.pickups import service
 from collecte.pickups.inventory import parse_inventory
 from collecte.pickups.models import Pickup

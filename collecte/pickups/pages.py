@@ -20,11 +20,11 @@ from collecte.auth.deps import WebUser
 from collecte.auth.models import Role, User
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, Forbidden
+from collecte.core.forms import FormDep, form_texts, form_upload, read_upload, translate
 from collecte.core.schemas import IdPath
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, require_csrf
 from collecte.devices.checklists import Category
-from collecte.devices.pages_forms import FormDep, form_texts, form_upload, read_upload, translate
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import visible_organizations
 from collecte.pickups import pages_board, pages_pickup, pages_runsheet, service

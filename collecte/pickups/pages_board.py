@@ -22,10 +22,10 @@ from collecte.auth.models import Role, User
 from collecte.auth.policy import sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import Forbidden
+from collecte.core.forms import LOCAL_ZONE, local_date
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
 from collecte.core.web import render
-from collecte.devices.pages_forms import LOCAL_ZONE, local_date
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.service import visible_sites
 from collecte.pickups import service

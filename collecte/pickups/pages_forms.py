@@ -17,10 +17,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from collecte.core.errors import CollecteError
-from collecte.core.i18n import gettext
-from collecte.core.vocabulary import N_, label
-from collecte.devices.checklists import Category
-from collecte.devices.pages_forms import (
+from collecte.core.forms import (
     LOCAL_ZONE,
     decimal,
     field_errors,
@@ -29,6 +26,9 @@ from collecte.devices.pages_forms import (
     read_upload,
     translate,
 )
+from collecte.core.i18n import gettext
+from collecte.core.vocabulary import N_, label
+from collecte.devices.checklists import Category
 from collecte.orgs.service import place_for_postcode
 from collecte.pickups.inventory import InventoryError, parse_inventory
 from collecte.pickups.models import DataDestruction, Pickup

@@ -20,13 +20,7 @@ from collecte.auth.models import User
 from collecte.auth.policy import does_workshop_work
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, Conflict
-from collecte.core.schemas import MAX_ID, IdPath
-from collecte.core.vocabulary import N_
-from collecte.core.web import render, request_language, require_csrf
-from collecte.devices import codes
-from collecte.devices.checklists import Category
-from collecte.devices.models import Device
-from collecte.devices.pages_forms import (
+from collecte.core.forms import (
     FormDep,
     Refusal,
     act_in_savepoint,
@@ -36,6 +30,12 @@ from collecte.devices.pages_forms import (
     local_time,
     translate,
 )
+from collecte.core.schemas import MAX_ID, IdPath
+from collecte.core.vocabulary import N_
+from collecte.core.web import render, request_language, require_csrf
+from collecte.devices import codes
+from collecte.devices.checklists import Category
+from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
 from collecte.devices.rules import facts_for
 from collecte.orgs.models import Organization, Site

@@ -22,12 +22,12 @@ from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import Conflict, InvalidInput, NotFound
+from collecte.core.forms import LOCAL_ZONE, translate
 from collecte.core.i18n import gettext
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.core.web import render, request_language
-from collecte.devices.pages_forms import LOCAL_ZONE, translate
 from collecte.orgs.models import Site
 from collecte.orgs.service import visible_sites
 from collecte.pickups import routing, runsheet, service
