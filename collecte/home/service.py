@@ -28,7 +28,7 @@ def home_summary(session: Session, *, viewer: User) -> HomeSummary:
         return HomeSummary(
             organization=None,
             sites=sites,
-            organizations_by_kind=count_organizations_by_kind(session),
+            organizations_by_kind=count_organizations_by_kind(session, viewer=viewer),
             users_by_role=count_users_by_role(session) if viewer.role is Role.ADMIN else {},
             recent_organizations=list(
                 session.scalars(
@@ -43,7 +43,7 @@ def home_summary(session: Session, *, viewer: User) -> HomeSummary:
     if viewer.role is Role.COORDINATOR:
         partners_and_donors: dict[OrgKind, int] = {
             kind: count
-            for kind, count in count_organizations_by_kind(session).items()
+            for kind, count in count_organizations_by_kind(session, viewer=viewer).items()
             if kind is not OrgKind.WORKSHOP
         }
         return HomeSummary(

@@ -265,7 +265,8 @@ def get_site(session: Session, *, viewer: User, site_id: int) -> Site:
     return site
 
 
-def count_organizations_by_kind(session: Session) -> dict[OrgKind, int]:
-    """How many organisations of each kind the network has."""
-    query = select(Organization.kind, func.count()).group_by(Organization.kind)
+def count_organizations_by_kind(session: Session, *, viewer: User) -> dict[OrgKind, int]:
+    """How many organisations of each kind the viewer may see."""
+    visible = visible_organizations(viewer).order_by(None).subquery()
+    query = select(visible.c.kind, func.count()).group_by(visible.c.kind)
     return dict(session.execute(query).all())
