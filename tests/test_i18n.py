@@ -8,8 +8,15 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [("collecte/**.py", "python"), ("collecte/templates/**.html", "jinja2")]
-OPTIONS = {"collecte/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+METHOD_MAP = [
+    ("collecte/**.py", "python"),
+    ("collecte/templates/**.html", "jinja2"),
+    ("collecte/templates/emails/**.txt", "jinja2"),
+]
+OPTIONS = {
+    "collecte/templates/**.html": {"extensions": "jinja2.ext.i18n"},
+    "collecte/templates/emails/**.txt": {"extensions": "jinja2.ext.i18n", "trimmed": "true"},
+}
 
 
 def _marked_messages() -> set[str]:

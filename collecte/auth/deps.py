@@ -15,6 +15,7 @@ from collecte.auth.tokens import TokenClaims, fingerprint, hash_fingerprint, rea
 from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, Forbidden, NotAuthenticated
+from collecte.core.vocabulary import N_
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -42,12 +43,14 @@ def bearer_token(request: Request) -> str | None:
 def token_claims(settings: Settings, token: str | None) -> TokenClaims:
     """What a valid, unexpired bearer token states; 401 if none."""
     if not token:
-        raise NotAuthenticated("a bearer token is required (POST /api/v1/auth/token)")
+        raise NotAuthenticated(
+            "token_required", N_("a bearer token is required (POST /api/v1/auth/token)")
+        )
     claims = read_token(
         settings.effective_secret_key, token, max_age_seconds=settings.token_ttl_minutes * 60
     )
     if claims is None:
-        raise NotAuthenticated("the token is invalid or has expired")
+        raise NotAuthenticated("token_invalid", N_("the token is invalid or has expired"))
     return claims
 
 
@@ -67,13 +70,17 @@ def require_claims_hold(
         or role is not claims.principal.role
         or organization_id != claims.principal.organization_id
     ):
-        raise NotAuthenticated("the token no longer names an active account")
+        raise NotAuthenticated(
+            "token_account_inactive", N_("the token no longer names an active account")
+        )
 
 
 def token_user(user: User | None, claims: TokenClaims) -> User:
     """The user a token's id loaded, if the token still holds for it; 401 otherwise."""
     if user is None:
-        raise NotAuthenticated("the token no longer names an active account")
+        raise NotAuthenticated(
+            "token_account_inactive", N_("the token no longer names an active account")
+        )
     require_claims_hold(
         claims,
         active=user.active,
@@ -103,7 +110,7 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 
     def check(user: CurrentUser) -> User:
         if user.role not in roles:
-            raise Forbidden(f"a {user.role} may not do this")
+            raise Forbidden("role_not_allowed", N_("a %(role)s may not do this"), role=user.role)
         return user
 
     return check
@@ -142,7 +149,7 @@ def optional_web_user(request: Request, session: SessionDep) -> User | None:
 def web_user(user: Annotated[User | None, Depends(optional_web_user)]) -> User:
     """The signed-in user; pages without one redirect to the login form."""
     if user is None:
-        raise LoginRequired("please sign in")
+        raise LoginRequired("login_required", N_("please sign in"))
     return user
 
 

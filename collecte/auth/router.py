@@ -19,6 +19,7 @@ from collecte.core.errors import NotAuthenticated
 from collecte.core.handlers import error_response
 from collecte.core.schemas import IdPath, Limit, Offset
 from collecte.core.types import utcnow
+from collecte.core.vocabulary import N_
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -47,7 +48,7 @@ def issue_access_token(
     )
     if user is None:
         # Returned rather than raised so the transaction commits the recorded failure.
-        return error_response(NotAuthenticated("wrong email or password"))
+        return error_response(NotAuthenticated("wrong_credentials", N_("wrong email or password")))
     return TokenOut(
         access_token=issue_token(settings.effective_secret_key, user),
         expires_in=settings.token_ttl_minutes * 60,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import ROLE_ORG_KIND, LoginThrottle, Role, User
 from collecte.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from collecte.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from collecte.core.vocabulary import N_
 from collecte.orgs.models import Organization
 
 
@@ -32,22 +33,42 @@ def create_user(
     """Create an account after checking its role fits its organisation."""
     email = normalise_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            "password_too_short",
+            N_("password must have at least %(minimum)s characters"),
+            minimum=MIN_PASSWORD_LENGTH,
+        )
     expected_kind = ROLE_ORG_KIND[role]
     if organization_id is not None:
         organization = session.get(Organization, organization_id)
         if organization is None:
-            raise InvalidInput(f"organisation {organization_id} does not exist")
+            raise InvalidInput(
+                "unknown_organization",
+                N_("organisation %(organization)s does not exist"),
+                organization=organization_id,
+            )
         if expected_kind is None and role is Role.ADMIN:
-            raise InvalidInput("an admin belongs to the operator, not to an organisation")
+            raise InvalidInput(
+                "admin_in_organization",
+                N_("an admin belongs to the operator, not to an organisation"),
+            )
         if expected_kind is not None and organization.kind is not expected_kind:
             raise InvalidInput(
-                f"a {role} belongs to a {expected_kind} organisation, not a {organization.kind}"
+                "role_organization_mismatch",
+                N_("a %(role)s belongs to a %(expected)s organisation, not a %(kind)s"),
+                role=role,
+                expected=expected_kind,
+                kind=organization.kind,
             )
     elif expected_kind is not None:
-        raise InvalidInput(f"a {role} must belong to a {expected_kind} organisation")
+        raise InvalidInput(
+            "role_needs_organization",
+            N_("a %(role)s must belong to a %(expected)s organisation"),
+            role=role,
+            expected=expected_kind,
+        )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"an account already uses {email}")
+        raise Conflict("email_taken", N_("an account already uses %(email)s"), email=email)
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -62,7 +83,7 @@ def create_user(
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"an account already uses {email}") from exc
+        raise Conflict("email_taken", N_("an account already uses %(email)s"), email=email) from exc
     return user
 
 
@@ -87,7 +108,8 @@ def authenticate(
     if throttle is not None and throttle.failures >= max_failures:
         retry = throttle.window_started_at + window - now
         raise TooManyAttempts(
-            "too many failed logins for this account; try again later",
+            "too_many_logins",
+            N_("too many failed logins for this account; try again later"),
             retry_after_seconds=max(1, math.ceil(retry.total_seconds())),
         )
     user = session.scalar(select(User).where(User.email == email))
@@ -131,7 +153,7 @@ def get_user(session: Session, *, viewer: User, user_id: int) -> User:
     """One user the viewer may see; others do not exist as far as the viewer knows."""
     user = session.scalar(visible_users(viewer).where(User.id == user_id))
     if user is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound("not_found", N_("no user %(user)s"), user=user_id)
     return user
 
 

@@ -29,6 +29,8 @@ def cli_transaction(settings: Settings) -> Iterator[Session]:
             yield session
     except CollecteError as exc:
         errors.print(f"[red]error:[/red] {exc.detail}")
+        for problem in exc.extra.get("problems", []):
+            errors.print(f"  {problem}")
         for row in exc.extra.get("rows", []):
             errors.print(f"  line {row['line']}: {'; '.join(row['errors'])}")
         raise typer.Exit(code=1) from exc

@@ -1,23 +1,121 @@
-"""One error base class carrying its HTTP status; handlers turn it into JSON or a page."""
+"""One error base class carrying its HTTP status; handlers turn it into JSON or a page.
+
+Every refusal carries a ``code`` (short, snake_case, specific to the refusal), an English
+``template`` with ``%(name)s`` placeholders, marked for extraction with ``N_`` where it is raised,
+and its ``params``. The API answers the English rendering (``detail``); pages and emails render
+``message(language)``: the template through the language's catalogue, and each enum parameter
+(a status, a category, a role…) by its human name in that language.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+from collecte.core import i18n
+from collecte.core.vocabulary import label
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, Reason):
+        return value.detail
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple | frozenset | set):
+        return ", ".join(str(_english(v)) for v in value)
+    return value
+
+
+def _localised(value: Any, language: str) -> Any:
+    if isinstance(value, Reason):
+        return value.message(language)
+    if isinstance(value, enum.Enum):
+        return label(value)
+    if isinstance(value, list | tuple | frozenset | set):
+        return ", ".join(str(_localised(v, language)) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why something is refused, kept apart from its values so any language can word it (a
+    parameter may be an enum member, a list of them, or another ``Reason``)."""
+
+    code: str
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def detail(self) -> str:
+        """The English rendering (enum parameters as their stored value)."""
+        return self.template % {name: _english(value) for name, value in self.params.items()}
+
+    def message(self, language: str) -> str:
+        """The rendering in ``language``: the template translated, enum values by their name."""
+        token = i18n.current_language.set(language)
+        try:
+            template = i18n.translations(language).gettext(self.template)
+            values = {name: _localised(value, language) for name, value in self.params.items()}
+            return template % values
+        finally:
+            i18n.current_language.reset(token)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class RuleError(ValueError):
+    """A refusal raised below the HTTP layer (a parser, a code check): it carries its ``Reason``,
+    and the service that calls it answers ``SomeCollecteError.because(exc.reason)``."""
+
+    def __init__(self, code: str, template: str, /, **params: Any) -> None:
+        self.reason = Reason(code, template, params)
+        super().__init__(self.reason.detail)
 
 
 class CollecteError(Exception):
-    """A failure the user can act on: rendered as ``{"error": kind, "detail": detail}``."""
+    """A failure the user can act on: rendered as ``{"error": kind, "code", "detail", …extra}``."""
 
     status_code: ClassVar[int] = 400
     kind: ClassVar[str] = "bad_request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
+    def __init__(
+        self, code: str, template: str, /, *, extra: dict[str, Any] | None = None, **params: Any
+    ) -> None:
+        self.reason = Reason(code, template, params)
+        self.extra: dict[str, Any] = dict(extra or {})
+        super().__init__(self.reason.detail)
+
+    @classmethod
+    def because(cls, reason: Reason, **kwargs: Any) -> Self:
+        """This error for a reason worded elsewhere (a rule, a parser)."""
+        return cls(reason.code, reason.template, **kwargs, **reason.params)
+
+    @property
+    def code(self) -> str:
+        return self.reason.code
+
+    @property
+    def template(self) -> str:
+        return self.reason.template
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.reason.params
+
+    @property
+    def detail(self) -> str:
+        """The English rendering, as the API answers it."""
+        return self.reason.detail
+
+    def message(self, language: str) -> str:
+        """The rendering in a reader's language (pages, emails)."""
+        return self.reason.message(language)
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.kind, "detail": self.detail, **self.extra}
+        return {"error": self.kind, "code": self.code, "detail": self.detail, **self.extra}
 
     def headers(self) -> dict[str, str] | None:
         return None
@@ -42,12 +140,14 @@ class NotFound(CollecteError):
 
 
 class Conflict(CollecteError):
+    """A well-formed request that a rule refuses given the current state."""
+
     status_code = 409
     kind = "conflict"
 
 
 class InvalidInput(CollecteError):
-    """Well-formed input that a rule refuses (a postcode that names no département, …)."""
+    """Malformed input (a value that is not a postcode, a file that is not CSV, …)."""
 
     status_code = 422
     kind = "invalid_input"
@@ -57,8 +157,12 @@ class TooManyAttempts(CollecteError):
     status_code = 429
     kind = "too_many_attempts"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
-        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+    def __init__(
+        self, code: str, template: str, /, *, retry_after_seconds: int, **params: Any
+    ) -> None:
+        super().__init__(
+            code, template, extra={"retry_after_seconds": retry_after_seconds}, **params
+        )
         self.retry_after_seconds = retry_after_seconds
 
     def headers(self) -> dict[str, str] | None:
@@ -70,8 +174,17 @@ class InvalidTransition(Conflict):
 
     kind = "invalid_transition"
 
-    def __init__(self, detail: str, *, allowed: list[str]) -> None:
-        super().__init__(detail, allowed=allowed)
+    def __init__(
+        self,
+        code: str,
+        template: str,
+        /,
+        *,
+        allowed: list[str],
+        extra: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code, template, extra={**(extra or {}), "allowed": allowed}, **params)
 
 
 class InvalidCodeError(CollecteError):

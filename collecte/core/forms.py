@@ -132,7 +132,7 @@ def act_in_savepoint(
     """Run one form's service call in a savepoint: redirect on success, the page again if refused.
 
     The savepoint drops any half-written record; ``describe`` words a service refusal (by default
-    its detail, translated) and ``renamed`` maps a schema field to the form field showing it.
+    its message in the visitor's language) and ``renamed`` maps a schema field to the form field showing it.
     """
     try:
         with session.begin_nested():
@@ -147,7 +147,7 @@ def act_in_savepoint(
     except CollecteError as exc:
         if describe is not None:
             return refused(describe(exc))
-        return refused(Refusal(exc.status_code, translate(request, exc.detail)))
+        return refused(Refusal(exc.status_code, exc.message(request_language(request))))
     return redirect(done_url)
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from collecte.core.errors import CollecteError
-from collecte.core.web import redirect, render
+from collecte.core.web import redirect, render, request_language
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if _wants_html(request):
             if exc.kind == "login_required":
                 return redirect(f"/login?next={quote(request.url.path)}")
-            return _error_page(request, exc.status_code, exc.detail, exc.headers())
+            message = exc.message(request_language(request))
+            return _error_page(request, exc.status_code, message, exc.headers())
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)

@@ -26,7 +26,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
 
-from collecte.core.errors import InvalidInput, InvalidTransition
+from collecte.core.errors import InvalidInput, InvalidTransition, Reason
+from collecte.core.vocabulary import N_
 
 S = TypeVar("S", bound=enum.StrEnum)
 T = TypeVar("T")
@@ -50,6 +51,12 @@ class StateMachine(Generic[S]):
     requires: Mapping[S, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # Targets after which the subject's history starts afresh (a return, a find).
     resets: frozenset[S] = frozenset()
+    # How a move the table refuses is worded (marked for translation where the machine is
+    # defined): with ``%(current)s``, ``%(target)s`` and, for the first, ``%(possible)s``.
+    cannot_go: str = N_(
+        "this status cannot go from %(current)s to %(target)s; allowed: %(possible)s"
+    )
+    is_final: str = N_("this status cannot go from %(current)s to %(target)s: %(current)s is final")
 
     def __post_init__(self) -> None:
         missing = set(self.statuses) - set(self.transitions)
@@ -64,16 +71,16 @@ class StateMachine(Generic[S]):
     def can(self, current: S, target: S) -> bool:
         return target in self.transitions[current]
 
-    def refuse(self, detail: str, *, allowed: Iterable[S]) -> InvalidTransition:
+    def refuse(self, reason: Reason, *, allowed: Iterable[S]) -> InvalidTransition:
         """A 409 for a move that may not happen now, listing what may."""
-        return InvalidTransition(detail, allowed=[s.value for s in allowed])
+        return InvalidTransition.because(reason, allowed=[s.value for s in allowed])
 
     def move(
         self,
         subject: object,
         to: S,
         *,
-        guard: Callable[[S], str | None] | None = None,
+        guard: Callable[[S], Reason | None] | None = None,
         possible: Callable[[], list[S]] | None = None,
         provided: Mapping[str, Any] | None = None,
         reset: Callable[[], None] | None = None,
@@ -87,26 +94,27 @@ class StateMachine(Generic[S]):
         current: S = getattr(subject, "status")  # noqa: B009 (every guarded subject has one)
         if not self.can(current, to):
             allowed = self.allowed_next(current)
-            raise self.refuse(
-                f"a {self.name} cannot go from {current} to {to}"
-                + (
-                    f"; allowed: {', '.join(allowed)}"
-                    if allowed
-                    else f"; a {current} {self.name} is in a final status"
-                ),
-                allowed=allowed,
+            params = {"current": current, "target": to}
+            reason = (
+                Reason("transition_not_allowed", self.cannot_go, {**params, "possible": allowed})
+                if allowed
+                else Reason("final_status", self.is_final, params)
             )
-        reason = guard(to) if guard is not None else None
-        if reason is not None:
+            raise self.refuse(reason, allowed=allowed)
+        refusal = guard(to) if guard is not None else None
+        if refusal is not None:
             raise self.refuse(
-                reason, allowed=possible() if possible is not None else self.allowed_next(current)
+                refusal, allowed=possible() if possible is not None else self.allowed_next(current)
             )
         given = provided or {}
         missing = [name for name in self.requires.get(to, ()) if given.get(name) is None]
         if missing:
             raise InvalidInput(
-                f"give {', '.join(missing)}: a {self.name} becoming {to} records it",
+                "missing_payload",
+                N_("give %(missing)s: a change to %(target)s records it"),
+                extra={"missing": missing},
                 missing=missing,
+                target=to,
             )
         with writing_status(subject):
             subject.status = to  # type: ignore[attr-defined]

@@ -40,6 +40,11 @@ LABELS: dict[str, str] = {
     "parts": N_("Parts"),
     "recycled": N_("Recycled"),
     "lost": N_("Lost"),
+    # pickup statuses
+    "requested": N_("Requested"),
+    "scheduled": N_("Scheduled"),
+    "collected": N_("Collected"),
+    "cancelled": N_("Cancelled"),
     # device categories
     "laptop": N_("Laptop"),
     "desktop": N_("Desktop computer"),

@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from collecte.config import LANGUAGES, Settings
 from collecte.core import i18n
 from collecte.core.errors import Forbidden
-from collecte.core.vocabulary import label
+from collecte.core.vocabulary import N_, label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_COOKIE = "collecte_lang"
@@ -64,7 +64,10 @@ async def require_csrf(request: Request) -> None:
         or not hmac.compare_digest(sent, expected)
     ):
         raise Forbidden(
-            "the form has expired or did not come from this site; reload the page and try again"
+            "csrf_form_expired",
+            N_(
+                "the form has expired or did not come from this site; reload the page and try again"
+            ),
         )
 
 
@@ -114,7 +117,10 @@ def require_csrf_header(request: Request) -> None:
         # bytes: compare_digest refuses non-ASCII str, and a header may carry any Latin-1 text
         or not hmac.compare_digest(sent.encode(), expected.encode())
     ):
-        raise Forbidden("the request did not carry this session's CSRF token; reload the page")
+        raise Forbidden(
+            "csrf_token_missing",
+            N_("the request did not carry this session's CSRF token; reload the page"),
+        )
 
 
 API_PREFIX = "/api/"

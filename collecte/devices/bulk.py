@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
 from collecte.core.errors import CollecteError, InvalidInput
+from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
 from collecte.devices.schemas import DeviceCreate
 from collecte.devices.service import intake_donor, receive_device, resolve_intake_site, unused_codes
@@ -47,7 +48,11 @@ class BulkRejected(InvalidInput):
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         lines = ", ".join(str(r["line"]) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
         super().__init__(
-            f"{len(rows)} row(s) rejected (lines {lines}); nothing was imported", rows=rows
+            "rows_rejected",
+            N_("%(count)s row(s) rejected (lines %(lines)s); nothing was imported"),
+            extra={"rows": rows},
+            count=len(rows),
+            lines=lines,
         )
 
 
@@ -56,18 +61,27 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("the file is not UTF-8 text (export it as CSV UTF-8)") from exc
+        raise InvalidInput(
+            "not_utf8", N_("the file is not UTF-8 text (export it as CSV UTF-8)")
+        ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("category", "brand", "model", "has_storage") if c not in header]
     if missing:
-        raise InvalidInput(f"the CSV header lacks column(s): {', '.join(missing)}")
+        raise InvalidInput(
+            "missing_columns",
+            N_("the CSV header lacks column(s): %(columns)s"),
+            columns=", ".join(missing),
+        )
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
         raise InvalidInput(
-            f"unknown column(s): {', '.join(unknown)}; known: {', '.join(CSV_COLUMNS)}"
+            "unknown_columns",
+            N_("unknown column(s): %(columns)s; known: %(known)s"),
+            columns=", ".join(unknown),
+            known=", ".join(CSV_COLUMNS),
         )
     reader.fieldnames = header
     rows = []
@@ -80,7 +94,9 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
             continue
         rows.append((line, _csv_row(record)))
         if len(rows) > MAX_ROWS:
-            raise InvalidInput(f"at most {MAX_ROWS} devices per import")
+            raise InvalidInput(
+                "too_many_rows", N_("at most %(limit)s devices per import"), limit=MAX_ROWS
+            )
     return rows
 
 
@@ -130,7 +146,7 @@ def bulk_receive(
         except ValidationError as exc:
             problems.setdefault(line, []).extend(_describe(exc))
     if not checked and not problems:
-        raise InvalidInput("no device to import")
+        raise InvalidInput("nothing_to_import", N_("no device to import"))
 
     sites = {}
     donors: dict[int, int | None] = {}

@@ -116,9 +116,13 @@ def device_certificate(
     """The erasure certificate of one device; refused until its storage is verified erased."""
     facts = device_facts(session, device)
     if not facts.carries_storage:
-        raise Conflict("the device has no storage: there is no erasure to certify")
+        raise Conflict(
+            "no_storage", N_("the device has no storage: there is no erasure to certify")
+        )
     if not facts.erasure_cleared:
-        raise Conflict("no verified erasure yet: the certificate cannot be issued")
+        raise Conflict(
+            "no_verified_erasure", N_("no verified erasure yet: the certificate cannot be issued")
+        )
     code = format_code(device.code)
     rows = _erasures(session, [device])
     described = {
@@ -235,13 +239,16 @@ def batch_certificate(
     facts = facts_for(session, (d.id for d in devices))  # one query for the whole batch
     with_storage = [d for d in devices if facts[d.id].carries_storage]
     if not with_storage:
-        raise NotFound("this batch has no device with storage")
+        raise NotFound("batch_without_storage", N_("this batch has no device with storage"))
     untreated = [format_code(d.code) for d in with_storage if not facts[d.id].erasure_cleared]
     if untreated:
         shown = ", ".join(untreated[:30]) + (" …" if len(untreated) > 30 else "")
         raise Conflict(
-            f"{len(untreated)} storage device(s) not yet verified erased: {shown}",
-            untreated=untreated,
+            "batch_not_erased",
+            N_("%(count)s storage device(s) not yet verified erased: %(shown)s"),
+            extra={"untreated": untreated},
+            count=len(untreated),
+            shown=shown,
         )
     rows = _erasures(session, with_storage)
     pickup_facts = reconciliation(session, pickup=pickup) if pickup is not None else None
@@ -316,7 +323,9 @@ def donor_batch_certificate(
 ) -> Issued:
     """The certificate for a donor's devices the viewer may see, all of them or one pickup's."""
     if viewer.role is Role.PARTNER:
-        raise Forbidden("a partner may not read donors' certificates")
+        raise Forbidden(
+            "partner_reads_no_certificates", N_("a partner may not read donors' certificates")
+        )
     query = visible_devices(viewer).where(Device.donor_id == donor.id).order_by(Device.id)
     pickup = None
     if pickup_id is not None:
@@ -326,7 +335,9 @@ def donor_batch_certificate(
             pickup = None  # another donor's pickup: none of this donor's devices came from it
     devices = list(session.scalars(query))
     if not devices:
-        raise NotFound("no device of this batch has been received, or none is visible to you")
+        raise NotFound(
+            "not_found", N_("no device of this batch has been received, or none is visible to you")
+        )
     return batch_certificate(
         session,
         devices=devices,

@@ -10,7 +10,8 @@ from rich.progress import Progress
 
 from collecte.config import Settings
 from collecte.core.cli_support import acting_user, cli_transaction, console
-from collecte.core.errors import CollecteError, InvalidInput
+from collecte.core.errors import CollecteError, Conflict
+from collecte.core.vocabulary import N_
 from collecte.devices import bulk, service
 from collecte.devices.lifecycle import DeviceStatus
 
@@ -71,8 +72,12 @@ def transition_devices(
                 problems.append(f"{raw}: {exc.detail}")
             progress.advance(task)
         if problems:
-            raise InvalidInput(
-                f"{len(problems)} of {len(codes)} device(s) cannot move to {to}; none was changed:\n  "
-                + "\n  ".join(problems)
+            raise Conflict(
+                "bulk_transition_refused",
+                N_("%(count)s of %(total)s device(s) cannot move to %(target)s; none was changed:"),
+                extra={"problems": problems},
+                count=len(problems),
+                total=len(codes),
+                target=to,
             )
     console.print(f"{len(codes)} device(s) now {to}")

@@ -11,6 +11,9 @@ import re
 import secrets
 from urllib.parse import unquote, urlsplit
 
+from collecte.core.errors import RuleError
+from collecte.core.vocabulary import N_
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 PAYLOAD_LENGTH = 7
 CODE_LENGTH = PAYLOAD_LENGTH + 1
@@ -22,21 +25,26 @@ _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = re.compile(r"[\s\-_]+")
 
 
-class InvalidCode(ValueError):
+class InvalidCode(RuleError):
     """Text that cannot be a device code; the message says what is wrong."""
 
 
 def check_character(payload: str) -> str:
     """The Luhn mod 32 check character of a 7-character payload."""
     if len(payload) != PAYLOAD_LENGTH:
-        raise InvalidCode(f"a code payload has {PAYLOAD_LENGTH} characters, got {len(payload)}")
+        raise InvalidCode(
+            "invalid_payload_length",
+            N_("a code payload has %(length)s characters, got %(got)s"),
+            length=PAYLOAD_LENGTH,
+            got=len(payload),
+        )
     total = 0
     factor = 2  # the rightmost payload character is doubled
     for character in reversed(payload):
         try:
             addend = factor * _INDEX[character]
         except KeyError:
-            raise InvalidCode(_not_in_alphabet(character)) from None
+            raise _not_in_alphabet(character) from None
         total += addend // _N + addend % _N  # sum of the base-N digits
         factor = 1 if factor == 2 else 2
     return ALPHABET[(_N - total % _N) % _N]
@@ -70,16 +78,26 @@ def parse_code(raw: str) -> str:
     """Normalise ``raw`` and return the code, or raise InvalidCode saying what is wrong."""
     code = normalise(raw)
     if not code:
-        raise InvalidCode("no device code was given")
+        raise InvalidCode("no_code", N_("no device code was given"))
     if len(code) != CODE_LENGTH:
-        raise InvalidCode(f"a device code has {CODE_LENGTH} characters, got {len(code)} ({code!r})")
+        raise InvalidCode(
+            "invalid_code_length",
+            N_("a device code has %(length)s characters, got %(got)s ('%(code)s')"),
+            length=CODE_LENGTH,
+            got=len(code),
+            code=code,
+        )
     for character in code:
         if character not in _INDEX:
-            raise InvalidCode(_not_in_alphabet(character))
+            raise _not_in_alphabet(character)
     if check_character(code[:PAYLOAD_LENGTH]) != code[PAYLOAD_LENGTH]:
         raise InvalidCode(
-            f"{code!r} is not a device code: its check character is wrong "
-            "(a character was probably misread or mistyped)"
+            "wrong_check_character",
+            N_(
+                "'%(code)s' is not a device code: its check character is wrong "
+                "(a character was probably misread or mistyped)"
+            ),
+            code=code,
         )
     return code
 
@@ -89,8 +107,12 @@ def format_code(code: str) -> str:
     return f"{code[:4]} {code[4:]}"
 
 
-def _not_in_alphabet(character: str) -> str:
-    return (
-        f"{character!r} is not a device code character "
-        "(codes use the digits and the letters A-Z except I, L, O and U)"
+def _not_in_alphabet(character: str) -> InvalidCode:
+    return InvalidCode(
+        "not_a_code_character",
+        N_(
+            "'%(character)s' is not a device code character "
+            "(codes use the digits and the letters A-Z except I, L, O and U)"
+        ),
+        character=character,
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 import re
 
+from collecte.core.errors import RuleError
+from collecte.core.vocabulary import N_
+
 
 class Grade(enum.StrEnum):
     A = "A"
@@ -27,11 +30,19 @@ _FUNCTIONAL = re.compile(r"[Ff]([1-6])")
 _COSMETIC = re.compile(r"[Cc]([0-9])")
 
 
+class GradeError(RuleError):
+    """Text that is not a functional or cosmetic level."""
+
+
 def parse_functional(value: str) -> int:
     """The functional level of ``"F4"`` (or ``"f4"``) as 4."""
     match = _FUNCTIONAL.fullmatch(value.strip())
     if match is None:
-        raise ValueError(f"a functional grade is F1 to F6, got {value!r}")
+        raise GradeError(
+            "invalid_functional_grade",
+            N_("a functional grade is F1 to F6, got '%(value)s'"),
+            value=value,
+        )
     return int(match.group(1))
 
 
@@ -39,7 +50,11 @@ def parse_cosmetic(value: str) -> int:
     """The cosmetic level of ``"C7"`` (or ``"c7"``) as 7."""
     match = _COSMETIC.fullmatch(value.strip())
     if match is None:
-        raise ValueError(f"a cosmetic grade is C0 to C9, got {value!r}")
+        raise GradeError(
+            "invalid_cosmetic_grade",
+            N_("a cosmetic grade is C0 to C9, got '%(value)s'"),
+            value=value,
+        )
     return int(match.group(1))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from collecte.core.state import StateMachine
+from collecte.core.vocabulary import N_
 
 
 class DeviceStatus(enum.StrEnum):
@@ -104,6 +105,8 @@ DEVICE_MACHINE: StateMachine[DeviceStatus] = StateMachine(
     transitions=TRANSITIONS,
     requires=MappingProxyType(dict.fromkeys(WEIGHED_EXITS, ("weight_kg",))),
     resets=RESETS,
+    cannot_go=N_("a device cannot go from %(current)s to %(target)s; allowed: %(possible)s"),
+    is_final=N_("a device cannot go from %(current)s to %(target)s: %(current)s is a final status"),
 )
 
 

@@ -26,6 +26,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from collecte.core.errors import RuleError
+from collecte.core.vocabulary import N_
+
 WipeResult = Literal["erased", "failed", "aborted"]
 
 _VERIFY_LABELS = {
@@ -82,7 +85,7 @@ _STATUS_ROW = re.compile(
 _MARKERS = ("Program options are set as follows", "Drive Status", "Invoking method")
 
 
-class NwipeLogError(ValueError):
+class NwipeLogError(RuleError):
     """The bytes are not an nwipe log, or the log records no wiped drive."""
 
 
@@ -182,10 +185,16 @@ def parse_nwipe_log(raw: bytes) -> NwipeReport:
         if any(marker in message for marker in _MARKERS):
             log.marker_seen = True
     if log.version is None and not log.marker_seen:
-        raise NwipeLogError("this file is not an nwipe log (no nwipe banner, options or summary)")
+        raise NwipeLogError(
+            "not_an_nwipe_log",
+            N_("this file is not an nwipe log (no nwipe banner, options or summary)"),
+        )
     drives = [_finish(log, d) for d in log.drives.values() if d.invoked or d.table_result]
     if not drives:
-        raise NwipeLogError("the nwipe log records no wiped drive (was the wipe started?)")
+        raise NwipeLogError(
+            "nwipe_log_without_drive",
+            N_("the nwipe log records no wiped drive (was the wipe started?)"),
+        )
     return NwipeReport(
         tool="nwipe",
         tool_version=log.version,

@@ -31,7 +31,7 @@ from collecte.core.forms import (
     translate,
 )
 from collecte.core.vocabulary import N_
-from collecte.core.web import redirect, render, require_csrf
+from collecte.core.web import redirect, render, request_language, require_csrf
 from collecte.devices import bulk, codes, pages_device, pages_records, pages_scan, service
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
@@ -259,7 +259,7 @@ def intake(request: Request, session: SessionDep, user: WebUser, form: FormDep) 
             session,
             user,
             values=values,
-            error=translate(request, exc.detail),
+            error=exc.message(request_language(request)),
             status_code=exc.status_code,
         )
     if form_text(form, "then") == "next":
@@ -340,7 +340,7 @@ def import_csv(request: Request, session: SessionDep, user: WebUser, form: FormD
         return again(exc.status_code, rejected=exc.extra["rows"], filename=upload.filename)
     except CollecteError as exc:
         return again(
-            exc.status_code, error=translate(request, exc.detail), filename=upload.filename
+            exc.status_code, error=exc.message(request_language(request)), filename=upload.filename
         )
     request.session[IMPORT_DONE_KEY] = values["form_id"]
     return again(200, created=devices, filename=upload.filename)

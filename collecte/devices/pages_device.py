@@ -79,7 +79,7 @@ def _work_context(
     """What the forms offer: next statuses (and why others are refused), checklist, sites…"""
     possible = rules.next_statuses(facts)
     blocked = [
-        (status, translate(request, reason))
+        (status, reason.message(request_language(request)))
         for status in allowed_next(device.status)
         if status not in possible and (reason := rules.rule_against(status, facts))
     ]
@@ -204,10 +204,9 @@ def act_on_device(
         listed = exc.extra.get("problems")
         return Refusal(
             exc.status_code,
-            translate(
-                request,
-                exc.detail if not listed else N_("Some checklist answers are missing or invalid:"),
-            ),
+            exc.message(request_language(request))
+            if not listed
+            else translate(request, N_("Some checklist answers are missing or invalid:")),
             problems=[str(p) for p in listed] if isinstance(listed, list) else [],
         )
 

@@ -19,7 +19,6 @@ from collecte.core.forms import (
     form_upload,
     parse_local_time,
     read_upload,
-    translate,
 )
 from collecte.core.vocabulary import N_
 from collecte.core.web import require_csrf
@@ -132,10 +131,10 @@ def erase_from_log(
 
     def act() -> None:
         if upload is None:
-            raise InvalidInput(translate(request, N_("Choose the nwipe log file.")))
+            raise InvalidInput("nwipe_log_missing", N_("Choose the nwipe log file."))
         raw = read_upload(upload)
         if raw is None:
-            raise InvalidInput(translate(request, N_("The file is larger than 5 MiB.")))
+            raise InvalidInput("file_too_large", N_("The file is larger than 5 MiB."))
         records.import_nwipe_log(session, device=device, actor=user, raw=raw)
 
     return act_on_device(request, session, user, device, form="nwipe", values={}, action=act)

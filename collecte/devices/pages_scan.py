@@ -95,7 +95,7 @@ def scan_submit(request: Request, body: ScanIn, session: SessionDep, user: WebUs
                 note=body.note,
             )
     except CollecteError as exc:
-        answer = {**exc.body(), "detail": translate(request, exc.detail)}
+        answer = {**exc.body(), "detail": exc.message(request_language(request))}
         return JSONResponse(answer, status_code=exc.status_code, headers=exc.headers())
     device = result.device
     token = i18n.current_language.set(request_language(request))  # for the labels below

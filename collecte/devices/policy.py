@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 from collecte.auth.models import Role
 from collecte.auth.policy import NETWORK_WIDE_ROLES, WORKSHOP_ROLES, Principal
 from collecte.core.errors import Forbidden
+from collecte.core.vocabulary import N_
 from collecte.devices import codes
 from collecte.devices.models import Device
 
@@ -42,4 +43,9 @@ def can_work_on(viewer: Principal, device: Device) -> bool:
 
 def require_work_on(viewer: Principal, device: Device) -> None:
     if not can_work_on(viewer, device):
-        raise Forbidden(f"a {viewer.role} may not change device {codes.format_code(device.code)}")
+        raise Forbidden(
+            "may_not_change_device",
+            N_("a %(role)s may not change device %(code)s"),
+            role=viewer.role,
+            code=codes.format_code(device.code),
+        )

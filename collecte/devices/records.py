@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
-from collecte.core.errors import InvalidInput, InvalidTransition
+from collecte.core.errors import Conflict, InvalidInput, InvalidTransition
 from collecte.core.events import (
     DiagnosisPayload,
     ErasurePayload,
@@ -22,9 +22,10 @@ from collecte.core.events import (
     Payload,
     RepairPayload,
 )
+from collecte.core.vocabulary import N_
 from collecte.devices import nwipe
 from collecte.devices.checklists import ChecklistError, validate_checks
-from collecte.devices.grading import grade_for, parse_cosmetic, parse_functional
+from collecte.devices.grading import GradeError, grade_for, parse_cosmetic, parse_functional
 from collecte.devices.lifecycle import DEVICE_MACHINE, IN_WORKSHOP, DeviceStatus
 from collecte.devices.models import (
     Device,
@@ -36,11 +37,21 @@ from collecte.devices.models import (
 from collecte.devices.rules import device_facts, possible_next
 from collecte.devices.service import change_status, has_verified_erasure, record_device_event
 
+# What each record is refused with outside the workshop (``%(status)s``: the device's status).
+_OUTSIDE_WORKSHOP = {
+    "diagnosis": N_("a diagnosis cannot be recorded while the device is %(status)s"),
+    "erasure": N_("an erasure cannot be recorded while the device is %(status)s"),
+    "grade": N_("a grade cannot be recorded while the device is %(status)s"),
+    "repair": N_("a repair cannot be recorded while the device is %(status)s"),
+}
+
 
 def _refuse_outside_workshop(session: Session, device: Device, what: str) -> InvalidTransition:
     return InvalidTransition(
-        f"a {what} cannot be recorded while the device is {device.status}",
+        f"{what}_outside_workshop",
+        _OUTSIDE_WORKSHOP[what],
         allowed=[s.value for s in possible_next(session, device)],
+        status=device.status,
     )
 
 
@@ -85,7 +96,12 @@ def record_diagnosis(
     try:
         normalised = validate_checks(device.category, checks)
     except ChecklistError as exc:
-        raise InvalidInput("; ".join(exc.problems), problems=exc.problems) from exc
+        raise InvalidInput(
+            "invalid_checklist",
+            N_("the checklist is incomplete or invalid: %(problems)s"),
+            extra={"problems": exc.problems},
+            problems="; ".join(exc.problems),
+        ) from exc
     record = DiagnosisRecord(
         device_id=device.id, result=result, checks=normalised, notes=notes, technician_id=actor.id
     )
@@ -132,15 +148,20 @@ def record_erasure(
     (``advance=False`` leaves that to the caller, for a multi-drive log)."""
     facts = device_facts(session, device)
     if not facts.carries_storage and not facts.storage_absent:
-        raise InvalidInput("the device has no storage: no erasure to record")
+        raise Conflict("no_storage", N_("the device has no storage: no erasure to record"))
     if device.status not in IN_WORKSHOP:
         raise _refuse_outside_workshop(session, device, "erasure")
     if started_at and ended_at and ended_at < started_at:
-        raise InvalidInput("the erasure cannot end before it started")
+        raise InvalidInput(
+            "erasure_ends_before_start", N_("the erasure cannot end before it started")
+        )
     if verified and result != "erased":
-        raise InvalidInput("only an erased storage can be verified")
+        raise InvalidInput("verified_not_erased", N_("only an erased storage can be verified"))
     if verified and not (verification_method or nist_level == "destroy"):
-        raise InvalidInput("say how the erasure was verified (verification_method)")
+        raise InvalidInput(
+            "verification_method_missing",
+            N_("say how the erasure was verified (verification_method)"),
+        )
     record = ErasureRecord(
         device_id=device.id,
         storage_make=storage_make,
@@ -195,7 +216,11 @@ def import_nwipe_log(
     try:
         report = nwipe.parse_nwipe_log(raw)
     except nwipe.NwipeLogError as exc:
-        raise InvalidInput(f"not a readable nwipe log: {exc}") from exc
+        raise InvalidInput(
+            "unreadable_nwipe_log",
+            N_("not a readable nwipe log: %(problem)s"),
+            problem=exc.reason,
+        ) from exc
     text = raw.decode("utf-8", errors="replace")
     records = []
     for drive in report.drives:
@@ -238,8 +263,8 @@ def record_grade(
     """Grade on the two axes; the partner-facing grade follows, and the device becomes graded."""
     try:
         f_level, c_level = parse_functional(functional), parse_cosmetic(cosmetic)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
+    except GradeError as exc:
+        raise InvalidInput.because(exc.reason) from exc
     _require_step(session, device, DeviceStatus.GRADED, "grade")
     grade = grade_for(functional, cosmetic)
     record = GradeRecord(

@@ -12,6 +12,7 @@ from collecte.core.db import SessionDep, open_connection, open_session
 from collecte.core.errors import InvalidInput
 from collecte.core.events import Event
 from collecte.core.schemas import EventOut, IdQuery, Limit, Offset
+from collecte.core.vocabulary import N_
 from collecte.devices import bulk, records, scanning, service
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
@@ -86,7 +87,7 @@ async def import_csv(
     """Receive devices from a CSV file: all or nothing; bad rows are reported by line number."""
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise InvalidInput("the file is larger than 5 MiB")
+        raise InvalidInput("file_too_large", N_("the file is larger than 5 MiB"))
     devices = bulk.bulk_receive(session, actor=viewer, rows=bulk.parse_csv(raw))
     return {"created": len(devices), "codes": [d.code for d in devices]}
 
@@ -187,7 +188,7 @@ async def erase_from_log(
     """Upload an nwipe/ShredOS log: one erasure record per drive it reports."""
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise InvalidInput("the log is larger than 5 MiB")
+        raise InvalidInput("file_too_large", N_("the log is larger than 5 MiB"))
     device = service.get_device_for_work(session, viewer=viewer, raw_code=code)
     return records.import_nwipe_log(session, device=device, actor=viewer, raw=raw)
 

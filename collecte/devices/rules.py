@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from collecte.core.errors import Reason
 from collecte.core.events import Event, EventKind
+from collecte.core.vocabulary import N_
 from collecte.devices.checklists import Category
 from collecte.devices.grading import Grade, is_distributable
 from collecte.devices.lifecycle import ERASURE_REQUIRED, RESETS, DeviceStatus, allowed_next
@@ -211,28 +213,45 @@ def facts_for(session: Session, device_ids: Iterable[int]) -> dict[int, DeviceFa
     return {row["id"]: facts_of(row) for row in rows}
 
 
-def rule_against(target: DeviceStatus, facts: DeviceFacts) -> str | None:
+def rule_against(target: DeviceStatus, facts: DeviceFacts) -> Reason | None:
     """The rule that refuses this legal transition given the device's facts, or None."""
     storage = facts.carries_storage
     if target is DeviceStatus.WIPED and not storage:
-        return "the device has no storage to wipe"
+        return Reason("no_storage_to_wipe", N_("the device has no storage to wipe"))
     needs_erasure = target in ERASURE_REQUIRED or target is DeviceStatus.WIPED
     if needs_erasure and storage and not facts.erasure_cleared:
-        return "data protection: the storage has no verified erasure (or recorded destruction) yet"
+        return Reason(
+            "no_verified_erasure",
+            N_(
+                "data protection: the storage has no verified erasure (or recorded destruction) yet"
+            ),
+        )
     if target is DeviceStatus.DIAGNOSED and not facts.diagnosed:
-        return "record the diagnosis checklist to mark the device diagnosed"
+        return Reason(
+            "diagnosis_not_recorded",
+            N_("record the diagnosis checklist to mark the device diagnosed"),
+        )
     if target is DeviceStatus.GRADED:
         if not facts.diagnosed:
-            return "diagnose the device before grading it"
+            return Reason("not_diagnosed", N_("diagnose the device before grading it"))
         if not facts.graded:
-            return "record the grade (functional and cosmetic) to mark the device graded"
+            return Reason(
+                "grade_not_recorded",
+                N_("record the grade (functional and cosmetic) to mark the device graded"),
+            )
     if target is DeviceStatus.AVAILABLE:
         if facts.grade is None:
-            return "grade the device before making it available"
+            return Reason("not_graded", N_("grade the device before making it available"))
         if not is_distributable(facts.grade):
-            return f"grade {facts.grade} is not distributable: send it to parts or recycling"
+            return Reason(
+                "grade_not_distributable",
+                N_("grade %(grade)s is not distributable: send it to parts or recycling"),
+                {"grade": facts.grade.value},
+            )
     if target in ERASURE_REQUIRED and facts.status is not target and facts.hold_reason:
-        return f"the device is on hold: {facts.hold_reason}"
+        return Reason(
+            "device_on_hold", N_("the device is on hold: %(reason)s"), {"reason": facts.hold_reason}
+        )
     return None
 
 

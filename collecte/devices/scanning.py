@@ -36,6 +36,7 @@ from collecte.core.errors import (
 )
 from collecte.core.events import EventKind
 from collecte.core.types import UTCDateTime, utcnow
+from collecte.core.vocabulary import N_
 from collecte.devices import codes, rules, service
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device, Scan
@@ -57,7 +58,9 @@ class ScanResult:
 def require_scan_role(viewer: Principal) -> None:
     """The scan station is for the operator and workshop staff."""
     if not does_workshop_work(viewer):
-        raise Forbidden(f"a {viewer.role} may not use the scan station")
+        raise Forbidden(
+            "may_not_scan", N_("a %(role)s may not use the scan station"), role=viewer.role
+        )
 
 
 def allowed_actions(session: Session, device: Device) -> list[str]:
@@ -222,7 +225,9 @@ def look_up(
     }
     row = connection.execute(statement, params).mappings().first()
     if row is None:
-        raise NotAuthenticated("the token no longer names an active account")
+        raise NotAuthenticated(
+            "token_account_inactive", N_("the token no longer names an active account")
+        )
     require_claims_hold(
         claims,
         active=row["u_active"],
@@ -234,7 +239,7 @@ def look_up(
     if code is None:
         raise invalid
     if row["d_id"] is None:
-        raise NotFound(f"no device {codes.format_code(code)}")
+        raise NotFound("not_found", N_("no device %(code)s"), code=codes.format_code(code))
     duplicate = bool(row["repeat"])
     _record_scan(
         connection,
@@ -268,11 +273,15 @@ def _apply(
         try:
             target = DeviceStatus(action.removeprefix("to:"))
         except ValueError as exc:
-            raise InvalidInput(f"unknown status in action {action!r}") from exc
+            raise InvalidInput(
+                "unknown_action_status",
+                N_("unknown status in action '%(action)s'"),
+                action=action,
+            ) from exc
         service.transition_device(session, device=device, actor=viewer, to=target, note=note)
     elif action == "move":
         if site_id is None:
-            raise InvalidInput("the move action needs site_id")
+            raise InvalidInput("site_required", N_("the move action needs site_id"))
         service.move_device(session, device=device, actor=viewer, site_id=site_id, note=note)
     elif action == "hold":
         service.hold_device(session, device=device, actor=viewer, reason=reason or "")
@@ -284,5 +293,8 @@ def _apply(
         )
     else:
         raise InvalidInput(
-            f"unknown action {action!r}; use one of {', '.join(SIMPLE_ACTIONS)} or to:<status>"
+            "unknown_action",
+            N_("unknown action '%(action)s'; use one of %(actions)s or to:<status>"),
+            action=action,
+            actions=", ".join(SIMPLE_ACTIONS),
         )

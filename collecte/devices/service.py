@@ -34,6 +34,7 @@ from collecte.core.events import (
     record_event,
 )
 from collecte.core.types import utcnow
+from collecte.core.vocabulary import N_
 from collecte.devices import codes
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DEVICE_MACHINE, IN_WORKSHOP, WEIGHED_EXITS, DeviceStatus
@@ -83,7 +84,7 @@ def parse_scanned(raw_code: str) -> str:
     try:
         return codes.parse_code(raw_code)
     except codes.InvalidCode as exc:
-        raise InvalidCodeError(str(exc)) from exc
+        raise InvalidCodeError.because(exc.reason) from exc
 
 
 def get_device(session: Session, *, viewer: User, raw_code: str) -> Device:
@@ -94,7 +95,7 @@ def get_device(session: Session, *, viewer: User, raw_code: str) -> Device:
     code = parse_scanned(raw_code)
     device = session.scalar(visible_devices(viewer).where(Device.code == code))
     if device is None:
-        raise NotFound(f"no device {codes.format_code(code)}")
+        raise NotFound("not_found", N_("no device %(code)s"), code=codes.format_code(code))
     return device
 
 
@@ -111,21 +112,23 @@ def get_device_for_work(session: Session, *, viewer: User, raw_code: str) -> Dev
 def resolve_intake_site(session: Session, *, viewer: User, site_id: int | None) -> Site:
     """The site a device is received at: the one given, or the workshop's only site."""
     if viewer.role not in (Role.ADMIN, *WORKSHOP_ROLES):
-        raise Forbidden(f"a {viewer.role} may not receive devices")
+        raise Forbidden(
+            "may_not_receive", N_("a %(role)s may not receive devices"), role=viewer.role
+        )
     if site_id is None:
         if viewer.role is Role.ADMIN:
-            raise InvalidInput("site_id is required")
+            raise InvalidInput("site_required", N_("site_id is required"))
         sites = list(
             session.scalars(
                 select(Site).where(Site.organization_id == viewer.organization_id).limit(2)
             )
         )
         if len(sites) != 1:
-            raise InvalidInput(
-                "site_id is required: the workshop has several sites"
-                if sites
-                else "the workshop has no site"
-            )
+            if sites:
+                raise InvalidInput(
+                    "site_required", N_("site_id is required: the workshop has several sites")
+                )
+            raise Conflict("workshop_without_site", N_("the workshop has no site"))
         return sites[0]
     return own_site(session, viewer=viewer, site_id=site_id)
 
@@ -140,7 +143,9 @@ def intake_donor(
         return None
     donor = session.get(Organization, donor_id)
     if donor is None or donor.kind is not OrgKind.DONOR:
-        raise InvalidInput(f"organisation {donor_id} is not a donor")
+        raise InvalidInput(
+            "not_a_donor", N_("organisation %(organization)s is not a donor"), organization=donor_id
+        )
     return donor_id
 
 
@@ -229,7 +234,9 @@ def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Dev
                 specs=data.get("specs"),
             )
     except IntegrityError as exc:  # a code drawn concurrently by another intake
-        raise Conflict("the device code was taken concurrently; please retry") from exc
+        raise Conflict(
+            "code_taken", N_("the device code was taken concurrently; please retry")
+        ) from exc
 
 
 # --- events and status changes ----------------------------------------------------------------
@@ -335,7 +342,9 @@ def transition_device(
 ) -> Event:
     """A technician's explicit status change (a weight only goes with an exit counted by weight)."""
     if weight_kg is not None and to not in WEIGHED_EXITS:
-        raise InvalidInput("weight_kg is only recorded on exits to parts or recycling")
+        raise InvalidInput(
+            "weight_not_expected", N_("weight_kg is only recorded on exits to parts or recycling")
+        )
     return change_status(session, device=device, actor=actor, to=to, note=note, weight_kg=weight_kg)
 
 
@@ -343,7 +352,7 @@ def hold_device(session: Session, *, device: Device, actor: User, reason: str) -
     """Put a device on hold (awaiting a part, suspected stolen…): a flag, not a status."""
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("a hold needs a reason")
+        raise InvalidInput("hold_reason_missing", N_("a hold needs a reason"))
     device.hold_reason, device.hold_since = reason, utcnow()
     return record_device_event(
         session,
@@ -359,7 +368,8 @@ def release_device(session: Session, *, device: Device, actor: User, note: str =
     """Lift a hold."""
     if device.hold_reason is None:
         raise InvalidTransition(
-            "the device is not on hold",
+            "not_on_hold",
+            N_("the device is not on hold"),
             allowed=[s.value for s in possible_next(session, device)],
         )
     previous = device.hold_reason
@@ -382,9 +392,13 @@ def move_device(
     if site is None or (
         actor.role is not Role.ADMIN and site.organization_id != device.organization_id
     ):
-        raise InvalidInput(f"site {site_id} is not a site of the device's workshop")
+        raise InvalidInput(
+            "not_device_workshop_site",
+            N_("site %(site)s is not a site of the device's workshop"),
+            site=site_id,
+        )
     if site.id == device.site_id:
-        raise InvalidInput("the device is already at that site")
+        raise Conflict("already_at_site", N_("the device is already at that site"))
     previous = device.site_id
     device.site_id, device.organization_id = site.id, site.organization_id
     return record_device_event(
@@ -404,7 +418,11 @@ def record_storage_absent(
     (until an erasure is recorded, or its history starts afresh after a return or a find)."""
     if device.status not in IN_WORKSHOP:
         raise InvalidTransition(
-            f"storage can only be checked while the device is in the workshop (it is {device.status})",
+            "storage_check_outside_workshop",
+            N_(
+                "storage can only be checked while the device is in the workshop (it is %(status)s)"
+            ),
+            status=device.status,
             allowed=[s.value for s in possible_next(session, device)],
         )
     return record_device_event(

@@ -12,6 +12,7 @@ from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import InvalidInput, NotFound
 from collecte.core.schemas import IdPath, IdQuery
+from collecte.core.vocabulary import N_
 from collecte.devices import certificates
 from collecte.devices.service import get_device
 from collecte.documents.codes import normalize_code
@@ -73,7 +74,7 @@ def donor_erasure_certificate(
     """The batch erasure certificate of a donor's devices (optionally one pickup's): one row per storage."""
     donor = get_organization(session, viewer=viewer, organization_id=donor_id)
     if donor.kind is not OrgKind.DONOR:
-        raise NotFound(f"no donor {donor_id}")
+        raise NotFound("not_found", N_("no donor %(donor)s"), donor=donor_id)
     issued = certificates.donor_batch_certificate(
         session,
         viewer=viewer,
@@ -95,12 +96,15 @@ def verify_document(
     if code is not None and sha256 is None:
         normalized = normalize_code(code)
         if normalized is None:
-            raise InvalidInput("a verification code is 12 characters: XXXX-XXXX-XXXX")
+            raise InvalidInput(
+                "invalid_verification_code",
+                N_("a verification code is 12 characters: XXXX-XXXX-XXXX"),
+            )
         found = verify_code(session, code=normalized)
     elif sha256 is not None and code is None:
         found = verify_sha256(session, sha256=sha256)
     else:
-        raise InvalidInput("give either code or sha256")
+        raise InvalidInput("code_or_sha256", N_("give either code or sha256"))
     if found is None:
-        raise NotFound("no document was issued with this code or fingerprint")
+        raise NotFound("not_found", N_("no document was issued with this code or fingerprint"))
     return found.facts()

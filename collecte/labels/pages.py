@@ -13,9 +13,10 @@ from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, InvalidInput
-from collecte.core.forms import FormDep, form_text, start_of_local_day, translate
+from collecte.core.forms import FormDep, form_text, start_of_local_day
 from collecte.core.types import utcnow
-from collecte.core.web import render, require_csrf
+from collecte.core.vocabulary import N_
+from collecte.core.web import render, request_language, require_csrf
 from collecte.devices import codes
 from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
@@ -105,7 +106,9 @@ def print_labels(
     try:
         skip = _int(values["skip"] or "0")
         if skip is None:
-            raise InvalidInput("the number of used labels to skip is a whole number")
+            raise InvalidInput(
+                "skip_not_a_number", N_("the number of used labels to skip is a whole number")
+            )
         devices = service.devices_for_labels(session, viewer=user, raw_codes=wanted)
         content, media_type = service.render_device_labels(
             session,
@@ -123,7 +126,7 @@ def print_labels(
             user,
             values=values,
             status_code=exc.status_code,
-            error=translate(request, exc.detail),
+            error=exc.message(request_language(request)),
             problems=[str(p) for p in listed] if isinstance(listed, list) else [],
         )
     return label_response(content, media_type, f"labels-{len(devices)}")

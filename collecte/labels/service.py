@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import User
 from collecte.auth.policy import does_workshop_work
 from collecte.core.errors import Forbidden, InvalidInput, NotFound
-from collecte.core.vocabulary import label
+from collecte.core.vocabulary import N_, label
 from collecte.devices.codes import InvalidCode, parse_code
 from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
@@ -26,7 +26,9 @@ def require_label_printer(viewer: User) -> None:
     """Refuse anyone whose work is not printing device labels."""
     # Label printing is workshop work: auditors and donors may read devices, not label them.
     if not does_workshop_work(viewer):
-        raise Forbidden(f"a {viewer.role} may not do workshop work")
+        raise Forbidden(
+            "not_workshop_staff", N_("a %(role)s may not do workshop work"), role=viewer.role
+        )
 
 
 def list_templates() -> list[dict[str, Any]]:
@@ -50,7 +52,12 @@ def stock_for(template: str) -> LabelStock:
         return get_stock(template)
     except KeyError as exc:
         known = ", ".join(sorted(load_stocks()))
-        raise InvalidInput(f"unknown label template {template!r}; known: {known}") from exc
+        raise InvalidInput(
+            "unknown_label_template",
+            N_("unknown label template '%(template)s'; known: %(known)s"),
+            template=template,
+            known=known,
+        ) from exc
 
 
 def label_content(
@@ -82,9 +89,11 @@ def devices_for_labels(session: Session, *, viewer: User, raw_codes: Sequence[st
     """The devices named by these codes, in the order given; every code must be valid and visible."""
     require_label_printer(viewer)
     if not raw_codes:
-        raise InvalidInput("give at least one device code")
+        raise InvalidInput("no_device_code", N_("give at least one device code"))
     if len(raw_codes) > MAX_LABELS:
-        raise InvalidInput(f"at most {MAX_LABELS} labels per batch")
+        raise InvalidInput(
+            "too_many_labels", N_("at most %(limit)s labels per batch"), limit=MAX_LABELS
+        )
     problems, wanted = [], []
     for raw in raw_codes:
         try:
@@ -92,14 +101,19 @@ def devices_for_labels(session: Session, *, viewer: User, raw_codes: Sequence[st
         except InvalidCode as exc:
             problems.append(f"{raw!r}: {exc}")
     if problems:
-        raise InvalidInput("; ".join(problems[:20]), invalid=problems)
+        raise InvalidInput(
+            "invalid_codes",
+            N_("these are not device codes: %(problems)s"),
+            extra={"invalid": problems},
+            problems="; ".join(problems[:20]),
+        )
     found = {
         d.code: d
         for d in session.scalars(visible_devices(viewer).where(Device.code.in_(set(wanted))))
     }
     missing = [c for c in wanted if c not in found]
     if missing:
-        raise NotFound(f"no device {', '.join(missing[:20])}")
+        raise NotFound("not_found", N_("no device %(codes)s"), codes=", ".join(missing[:20]))
     return [found[c] for c in wanted]
 
 
@@ -117,7 +131,12 @@ def render_device_labels(
     """Labels for these devices on a stock: (content, media type); ``qr`` adds the page URL."""
     stock = stock_for(template)
     if not 0 <= skip < stock.per_page:
-        raise InvalidInput(f"skip must be between 0 and {stock.per_page - 1} for {stock.name}")
+        raise InvalidInput(
+            "skip_out_of_range",
+            N_("skip must be between 0 and %(limit)s for %(stock)s"),
+            limit=stock.per_page - 1,
+            stock=stock.name,
+        )
     facts = facts_for(session, (d.id for d in devices))  # one query for the whole batch
     contents = [
         label_content(d, facts[d.id], programme=programme, base_url=base_url, qr=qr)
@@ -132,7 +151,9 @@ def devices_by_filter(
     """Visible devices to label in bulk, oldest first (used by the CLI)."""
     require_label_printer(viewer)
     if not 1 <= limit <= MAX_LABELS:
-        raise InvalidInput(f"at most {MAX_LABELS} labels per batch")
+        raise InvalidInput(
+            "too_many_labels", N_("at most %(limit)s labels per batch"), limit=MAX_LABELS
+        )
     query = visible_devices(viewer).order_by(Device.id)
     if status:
         query = query.where(Device.status == status)

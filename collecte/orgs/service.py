@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from collecte.auth.models import Role, User
 from collecte.auth.policy import NETWORK_WIDE_ROLES, WORKSHOP_ROLES
-from collecte.core.errors import InvalidInput, NotFound
+from collecte.core.errors import Conflict, InvalidInput, NotFound
+from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site, WorkshopTerritory
 from collecte.orgs.schemas import OrganizationUpdate, ServedTerritory
@@ -28,7 +29,7 @@ def place_for_postcode(postcode: str) -> tuple[str, str]:
     try:
         return normalise_postcode(postcode), territory_for_postcode(postcode)
     except UnknownPostcode as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput.because(exc.reason) from exc
 
 
 def served_priorities(items: Sequence[str | ServedTerritory]) -> dict[str, int]:
@@ -42,9 +43,13 @@ def served_priorities(items: Sequence[str | ServedTerritory]) -> dict[str, int]:
         try:
             code = normalise_territory(raw)
         except UnknownTerritory as exc:
-            raise InvalidInput(str(exc)) from exc
+            raise InvalidInput.because(exc.reason) from exc
         if code in priorities:
-            raise InvalidInput(f"département {code} is listed twice in territories_served")
+            raise InvalidInput(
+                "territory_listed_twice",
+                N_("département %(territory)s is listed twice in territories_served"),
+                territory=code,
+            )
         priorities[code] = priority
     return priorities
 
@@ -57,7 +62,10 @@ def _serve(organization: Organization, items: Sequence[str | ServedTerritory] | 
     """
     if organization.kind is not OrgKind.WORKSHOP:
         if items:
-            raise InvalidInput("only a workshop organisation serves territories")
+            raise InvalidInput(
+                "territories_for_workshops_only",
+                N_("only a workshop organisation serves territories"),
+            )
         return
     priorities = served_priorities(items or []) or {organization.territory: 1}
     kept = [t for t in organization.territories if t.territory in priorities]
@@ -133,11 +141,17 @@ def create_site(
     """Add a site to a workshop organisation."""
     organization = session.get(Organization, organization_id)
     if organization is None:
-        raise InvalidInput(f"organisation {organization_id} does not exist")
+        raise InvalidInput(
+            "unknown_organization",
+            N_("organisation %(organization)s does not exist"),
+            organization=organization_id,
+        )
     if organization.kind is not OrgKind.WORKSHOP:
-        raise InvalidInput("only a workshop organisation has sites")
+        raise Conflict("sites_for_workshops_only", N_("only a workshop organisation has sites"))
     if (latitude is None) != (longitude is None):
-        raise InvalidInput("give both latitude and longitude, or neither")
+        raise InvalidInput(
+            "partial_coordinates", N_("give both latitude and longitude, or neither")
+        )
     postcode, territory = place_for_postcode(postcode)
     site = Site(
         organization_id=organization_id,
@@ -166,7 +180,7 @@ def serving_workshops(session: Session, territory: str) -> list[Organization]:
     try:
         code = normalise_territory(territory)
     except UnknownTerritory as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput.because(exc.reason) from exc
     query = (
         select(Organization)
         .join(WorkshopTerritory, WorkshopTerritory.organization_id == Organization.id)
@@ -243,7 +257,9 @@ def get_organization(session: Session, *, viewer: User, organization_id: int) ->
         .where(Organization.id == organization_id)
     )
     if organization is None:
-        raise NotFound(f"no organisation {organization_id}")
+        raise NotFound(
+            "not_found", N_("no organisation %(organization)s"), organization=organization_id
+        )
     return organization
 
 
@@ -253,7 +269,11 @@ def own_site(session: Session, *, viewer: User, site_id: int) -> Site:
     if site is None or (
         viewer.role is not Role.ADMIN and site.organization_id != viewer.organization_id
     ):
-        raise InvalidInput(f"site {site_id} is not one of your workshop's sites")
+        raise InvalidInput(
+            "not_own_site",
+            N_("site %(site)s is not one of your workshop's sites"),
+            site=site_id,
+        )
     return site
 
 
@@ -261,7 +281,7 @@ def get_site(session: Session, *, viewer: User, site_id: int) -> Site:
     """One site the viewer may read; any other is reported as not existing."""
     site = session.scalar(visible_sites(viewer).where(Site.id == site_id))
     if site is None:
-        raise NotFound(f"no site {site_id}")
+        raise NotFound("not_found", N_("no site %(site)s"), site=site_id)
     return site
 
 

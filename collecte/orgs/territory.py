@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+from collecte.core.errors import RuleError
+from collecte.core.vocabulary import N_
+
 _POSTCODE = re.compile(r"^\d{5}$")
 _OVERSEAS_DEPARTEMENTS = frozenset({"971", "972", "973", "974", "975", "976", "977", "978"})
 _OVERSEAS_COLLECTIVITIES = frozenset({"980", "986", "987", "988"})
@@ -23,11 +26,11 @@ TERRITORIES = frozenset(
 )
 
 
-class UnknownPostcode(ValueError):
+class UnknownPostcode(RuleError):
     """The text is not a French postcode that maps to a territory."""
 
 
-class UnknownTerritory(ValueError):
+class UnknownTerritory(RuleError):
     """The text is not a département (or overseas territory) code."""
 
 
@@ -36,7 +39,9 @@ def normalise_territory(raw: str) -> str:
     code = raw.strip().upper()
     if code not in TERRITORIES:
         raise UnknownTerritory(
-            f"{raw!r} is not a département code (01–95, 2A, 2B, 971–978, 980, 986–988)"
+            "unknown_territory",
+            N_("'%(value)s' is not a département code (01–95, 2A, 2B, 971–978, 980, 986–988)"),
+            value=raw,
         )
     return code
 
@@ -45,7 +50,11 @@ def normalise_postcode(raw: str) -> str:
     """Strip spaces; a French postcode is exactly five digits."""
     postcode = raw.replace(" ", "").strip()
     if not _POSTCODE.match(postcode):
-        raise UnknownPostcode(f"{raw!r} is not a French postcode (five digits)")
+        raise UnknownPostcode(
+            "invalid_postcode",
+            N_("'%(value)s' is not a French postcode (five digits)"),
+            value=raw,
+        )
     return postcode
 
 
@@ -54,21 +63,25 @@ def territory_for_postcode(raw: str) -> str:
     postcode = normalise_postcode(raw)
     head = int(postcode[:2])
     if head == 0:
-        raise UnknownPostcode(f"{raw!r} names no département")
+        raise UnknownPostcode("unknown_postcode", N_("'%(value)s' names no département"), value=raw)
     if head == 20:
         return "2A" if int(postcode) < 20200 else "2B"
     if head == 97:
         code = postcode[:3]
         if code not in _OVERSEAS_DEPARTEMENTS:
-            raise UnknownPostcode(f"{raw!r} names no overseas département")
+            raise UnknownPostcode(
+                "unknown_postcode", N_("'%(value)s' names no overseas département"), value=raw
+            )
         # Saint-Barthélemy and Saint-Martin use 97133 / 97150 but are their own collectivities;
         # their codes 977 / 978 are accepted when written as such.
         return code
     if head == 98:
         code = postcode[:3]
         if code not in _OVERSEAS_COLLECTIVITIES:
-            raise UnknownPostcode(f"{raw!r} names no overseas collectivity")
+            raise UnknownPostcode(
+                "unknown_postcode", N_("'%(value)s' names no overseas collectivity"), value=raw
+            )
         return code
     if head > 95:
-        raise UnknownPostcode(f"{raw!r} names no département")
+        raise UnknownPostcode("unknown_postcode", N_("'%(value)s' names no département"), value=raw)
     return postcode[:2]

@@ -11,7 +11,7 @@ from collecte.config import Settings
 from collecte.core.errors import Conflict
 from collecte.core.i18n import gettext as _
 from collecte.core.pdf import in_language, kilograms, local_time, paragraph, table
-from collecte.core.vocabulary import label
+from collecte.core.vocabulary import N_, label
 from collecte.documents.issuer import Issuer, programme_issuer, workshop_issuer
 from collecte.documents.service import Issued, issue_document
 from collecte.orgs.models import Organization, Site
@@ -31,7 +31,10 @@ def collection_proof(
 ) -> Issued:
     """The signed-off record of a collected pickup, issued once per content and language."""
     if pickup.status is not PickupStatus.COLLECTED or pickup.collected_at is None:
-        raise Conflict("the pickup has not been collected yet: there is no collection proof")
+        raise Conflict(
+            "pickup_not_collected",
+            N_("the pickup has not been collected yet: there is no collection proof"),
+        )
     donor = session.get_one(Organization, pickup.donor_id)  # a required foreign key
     site = session.get(Site, pickup.site_id) if pickup.site_id else None
     declared = pickup.declared_counts

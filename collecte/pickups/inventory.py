@@ -12,7 +12,6 @@ import csv
 import io
 import re
 import unicodedata
-from typing import Any
 
 from collecte.core.errors import InvalidInput
 from collecte.core.vocabulary import N_
@@ -36,12 +35,7 @@ MAX_SERIAL_LENGTH = 100  # a device's serial column
 
 
 class InventoryError(InvalidInput):
-    """An inventory file refused, with its message kept apart from its values for translation."""
-
-    def __init__(self, template: str, **params: Any) -> None:
-        super().__init__(template % params)
-        self.template = template
-        self.params = params
+    """An inventory file refused (malformed input, 422), saying which line or which columns."""
 
 
 def _header_key(name: str) -> str:
@@ -55,6 +49,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InventoryError(
+            "inventory_not_utf8",
             N_(
                 "The inventory file is not UTF-8 text (byte %(position)s): save it as "
                 "“CSV UTF-8” from your spreadsheet and send it again."
@@ -77,6 +72,7 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
             records.append((reader.line_num, row))
     except csv.Error as exc:
         raise InventoryError(
+            "inventory_not_csv",
             N_("Line %(line)s of the inventory file cannot be read as CSV (%(problem)s)."),
             line=reader.line_num,
             problem=str(exc),
@@ -91,6 +87,7 @@ def _columns(line: int, header: list[str]) -> list[int]:
     if not at:
         found = ", ".join(f"“{cell.strip()}”" for cell in header if cell.strip())
         raise InventoryError(
+            "inventory_no_serial_column",
             N_(
                 "Line %(line)s of the inventory file should name its columns, and none of "
                 "them (%(found)s) is one of: %(accepted)s."
@@ -107,10 +104,10 @@ def parse_inventory(raw: bytes) -> list[str]:
     text = _decode(raw)
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
-        raise InventoryError(N_("The inventory file is empty."))
+        raise InventoryError("inventory_empty", N_("The inventory file is empty."))
     records = _records(text, _delimiter(first))
     if not records:
-        raise InventoryError(N_("The inventory file is empty."))
+        raise InventoryError("inventory_empty", N_("The inventory file is empty."))
     (header_line, header), *rows = records
     columns = _columns(header_line, header)
     serials: set[str] = set()
@@ -118,6 +115,7 @@ def parse_inventory(raw: bytes) -> list[str]:
         value = next((row[i].strip() for i in columns if i < len(row) and row[i].strip()), "")
         if len(value) > MAX_SERIAL_LENGTH:
             raise InventoryError(
+                "inventory_serial_too_long",
                 N_(
                     "Line %(line)s of the inventory file: a serial number or asset tag has at "
                     "most %(limit)s characters."
@@ -129,10 +127,12 @@ def parse_inventory(raw: bytes) -> list[str]:
             serials.add(value)
     if not serials:
         raise InventoryError(
-            N_("The inventory file names its columns but lists no serial number or asset tag.")
+            "inventory_no_serials",
+            N_("The inventory file names its columns but lists no serial number or asset tag."),
         )
     if len(serials) > MAX_SERIALS:
         raise InventoryError(
+            "inventory_too_many_serials",
             N_(
                 "The inventory file lists %(count)s serial numbers: a pickup declares at most "
                 "%(limit)s."

@@ -11,6 +11,7 @@ from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.forms import read_upload
 from collecte.core.schemas import IdPath
+from collecte.core.vocabulary import N_
 from collecte.pickups import service
 from collecte.pickups.inventory import parse_inventory
 from collecte.pickups.models import Pickup
@@ -28,7 +29,7 @@ def read_inventory_upload(upload: UploadFile) -> bytes:
     """The uploaded bytes, refused beyond the size limit."""
     raw = read_upload(upload)
     if raw is None:
-        raise FileTooLarge("the inventory file is larger than 5 MiB")
+        raise FileTooLarge("file_too_large", N_("the inventory file is larger than 5 MiB"))
     return raw
 
 

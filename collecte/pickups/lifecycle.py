@@ -6,6 +6,7 @@ import enum
 from types import MappingProxyType
 
 from collecte.core.state import StateMachine
+from collecte.core.vocabulary import N_
 
 
 class PickupStatus(enum.StrEnum):
@@ -38,6 +39,8 @@ PICKUP_MACHINE: StateMachine[PickupStatus] = StateMachine(
             _P.CANCELLED: ("reason",),
         }
     ),
+    cannot_go=N_("a pickup cannot go from %(current)s to %(target)s; allowed: %(possible)s"),
+    is_final=N_("a pickup cannot go from %(current)s to %(target)s: %(current)s is a final status"),
 )
 
 # A request can be edited by its donor until the workshop plans it.

@@ -49,6 +49,8 @@ class Pickup(Base):
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     call_ahead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the pickup was booked in: the contact's emails are written in it.
+    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
     # [{"start": iso datetime, "end": iso datetime}] the donor can receive the team.
     windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # [{"category": ..., "quantity": n}] as declared by the donor.

@@ -1,4 +1,7 @@
-"""Emails to the donor's on-site contact: pickup scheduled, collected, erasure certificate ready."""
+"""Emails to the donor's on-site contact: pickup scheduled, collected, erasure certificate ready.
+
+Each is a text template (``collecte/templates/emails/``) in the language the pickup was booked in.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from collecte.core.events import Event, EventKind, subscribe
 from collecte.devices.certificates import still_expected
 from collecte.devices.models import Device
 from collecte.devices.rules import facts_for
+from collecte.notifications import emails
+from collecte.notifications.emails import render_email
 from collecte.notifications.service import queue_email
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.service import reconciliation
@@ -29,20 +34,26 @@ def on_event(session: Session, event: Event) -> None:
         pickup_collected(session, pickup)
 
 
+def _address(pickup: Pickup) -> str:
+    return f"{pickup.address}, {pickup.postcode} {pickup.city}"
+
+
 def pickup_scheduled(session: Session, pickup: Pickup) -> None:
     """Tell the contact the day and window (again if it is moved to another day)."""
-    window = f" entre {pickup.window_start} et {pickup.window_end}" if pickup.window_start else ""
-    day = pickup.scheduled_on.strftime("%d/%m/%Y") if pickup.scheduled_on else "?"
+    language = pickup.language
+    subject, body = render_email(
+        "pickup_scheduled",
+        language,
+        pickup=pickup,
+        address=_address(pickup),
+        day=emails.day(pickup.scheduled_on, language) if pickup.scheduled_on else "?",
+    )
     queue_email(
         session,
         event_key=f"pickup:{pickup.id}:scheduled:{pickup.scheduled_on}",
         recipient=pickup.contact_email,
-        subject=f"Collecte n°{pickup.id} planifiée le {day}",
-        body=(
-            f"Bonjour {pickup.contact_name},\n\nLa collecte de votre matériel ({pickup.address}, "
-            f"{pickup.postcode} {pickup.city}) est planifiée le {day}{window}.\n"
-            + ("Nous vous appellerons avant d'arriver.\n" if pickup.call_ahead else "")
-        ),
+        subject=subject,
+        body=body,
         organization_id=pickup.donor_id,
         pickup_id=pickup.id,
     )
@@ -50,17 +61,21 @@ def pickup_scheduled(session: Session, pickup: Pickup) -> None:
 
 def pickup_collected(session: Session, pickup: Pickup) -> None:
     """Confirm what was collected; the collection proof can be downloaded from the donor space."""
+    language = pickup.language
     total = sum(pickup.collected_counts.values())
+    subject, body = render_email(
+        "pickup_collected",
+        language,
+        pickup=pickup,
+        total=emails.number(total, language),
+        weight=emails.number(pickup.collected_weight_kg or 0, language),
+    )
     queue_email(
         session,
         event_key=f"pickup:{pickup.id}:collected",
         recipient=pickup.contact_email,
-        subject=f"Collecte n°{pickup.id} effectuée : {total} appareil(s)",
-        body=(
-            f"Bonjour {pickup.contact_name},\n\nNous avons collecté {total} appareil(s) "
-            f"({pickup.collected_weight_kg} kg). Le bordereau de collecte est disponible dans votre "
-            "espace donateur.\n"
-        ),
+        subject=subject,
+        body=body,
         organization_id=pickup.donor_id,
         pickup_id=pickup.id,
     )
@@ -78,16 +93,18 @@ def certificate_if_ready(session: Session, pickup_id: int) -> None:
     devices = [f for f in facts_for(session, ids).values() if f.carries_storage]
     if not devices or not all(f.erasure_cleared for f in devices):
         return
+    subject, body = render_email(
+        "certificate_ready",
+        pickup.language,
+        pickup=pickup,
+        count=emails.number(len(devices), pickup.language),
+    )
     queue_email(
         session,
         event_key=f"pickup:{pickup.id}:certificate",
         recipient=pickup.contact_email,
-        subject=f"Certificat d'effacement disponible — collecte n°{pickup.id}",
-        body=(
-            f"Bonjour {pickup.contact_name},\n\nLes {len(devices)} support(s) de stockage de la collecte "
-            f"n°{pickup.id} ont été effacés et vérifiés. Le certificat d'effacement est disponible dans "
-            "votre espace donateur.\n"
-        ),
+        subject=subject,
+        body=body,
         organization_id=pickup.donor_id,
         pickup_id=pickup.id,
     )

@@ -23,7 +23,7 @@ from collecte.core.errors import CollecteError, Forbidden
 from collecte.core.forms import FormDep, form_texts, form_upload, read_upload, translate
 from collecte.core.schemas import IdPath
 from collecte.core.vocabulary import N_
-from collecte.core.web import redirect, render, require_csrf
+from collecte.core.web import redirect, render, request_language, require_csrf
 from collecte.devices.checklists import Category
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import visible_organizations
@@ -47,7 +47,7 @@ router = APIRouter(include_in_schema=False)
 
 def _require_booker(user: User) -> None:
     if user.role not in service.BOOKERS:
-        raise Forbidden(f"a {user.role} may not book pickups")
+        raise Forbidden("may_not_book", N_("a %(role)s may not book pickups"), role=user.role)
 
 
 def _form_page(
@@ -113,7 +113,8 @@ def book(request: Request, session: SessionDep, user: WebUser, form: FormDep) ->
         return again(status_code=422)
     try:
         with session.begin_nested():
-            pickup = service.request_pickup(session, viewer=user, data=body.model_dump())
+            data = {**body.model_dump(), "language": request_language(request)}
+            pickup = service.request_pickup(session, viewer=user, data=data)
     except CollecteError as exc:
         return again(status_code=exc.status_code, error=message(request, exc))
     return redirect(f"/pickups/{pickup.id}?done=booked")

@@ -25,6 +25,7 @@ from collecte.core.errors import Forbidden
 from collecte.core.forms import LOCAL_ZONE, local_date
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
+from collecte.core.vocabulary import N_
 from collecte.core.web import render
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.service import visible_sites
@@ -158,7 +159,7 @@ def board(
 ) -> HTMLResponse:
     """Pickups by status with filters: a coordinator's planning board, a donor's own pickups."""
     if user.role is Role.PARTNER:
-        raise Forbidden("a partner has no pickups")
+        raise Forbidden("partner_has_no_pickups", N_("a partner has no pickups"))
     params = {
         "status": status,
         "date_from": date_from,

@@ -28,6 +28,7 @@ from collecte.core.forms import (
 )
 from collecte.core.i18n import gettext
 from collecte.core.vocabulary import N_, label
+from collecte.core.web import request_language
 from collecte.devices.checklists import Category
 from collecte.orgs.service import place_for_postcode
 from collecte.pickups.inventory import InventoryError, parse_inventory
@@ -36,10 +37,6 @@ from collecte.pickups.schemas import Item, Window
 
 # Names of pickup values the shared vocabulary does not have, marked for translation.
 PICKUP_LABELS: dict[str, str] = {
-    "requested": N_("Requested"),
-    "scheduled": N_("Scheduled"),
-    "collected": N_("Collected"),
-    "cancelled": N_("Cancelled"),
     "certificate": N_("Erased in the workshop, with a serial-level erasure certificate"),
     "onsite_destruction": N_("Storage destroyed on site, before it leaves"),
     "redistributed": N_("Redistributed"),
@@ -71,12 +68,6 @@ SHOWN_WINDOWS = 3  # empty rows offered at first, without needing a script
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:hH.]([0-5]\d)$")
 
 Schema = TypeVar("Schema", bound=BaseModel)
-# Refusals the pickup services word the same way every time, shown translated on the pages.
-SERVICE_MESSAGES = (
-    N_("the window ends after it starts"),
-    N_("counts cannot be negative"),
-    N_("donor_id must name a donor organisation"),
-)
 
 
 def pickup_label(value: object) -> str:
@@ -87,10 +78,8 @@ def pickup_label(value: object) -> str:
 
 
 def message(request: Request, error: CollecteError) -> str:
-    """A service refusal in the visitor's language (an inventory error keeps its values)."""
-    if isinstance(error, InventoryError):
-        return translate(request, error.template) % error.params
-    return translate(request, error.detail)
+    """A service refusal in the visitor's language."""
+    return error.message(request_language(request))
 
 
 # --- reading stored values back ------------------------------------------------------------------

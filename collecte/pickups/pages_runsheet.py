@@ -22,7 +22,7 @@ from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import Conflict, InvalidInput, NotFound
-from collecte.core.forms import LOCAL_ZONE, translate
+from collecte.core.forms import LOCAL_ZONE
 from collecte.core.i18n import gettext
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
@@ -80,10 +80,16 @@ def read_round(typed: Mapping[str, str]) -> Round:
     try:
         on = dt.date.fromisoformat(typed["date"])
     except ValueError:
-        raise InvalidInput(N_("Enter the day of the round as YYYY-MM-DD."), field="date") from None
+        raise InvalidInput(
+            "invalid_round_date",
+            N_("Enter the day of the round as YYYY-MM-DD."),
+            extra={"field": "date"},
+        ) from None
     site = typed["site_id"]
     if site and not (site.isdigit() and 0 < int(site) <= MAX_ID):
-        raise InvalidInput(N_("Choose one of the listed sites."), field="site_id")
+        raise InvalidInput(
+            "invalid_round_site", N_("Choose one of the listed sites."), extra={"field": "site_id"}
+        )
     return Round(on=on, vehicle=typed["vehicle"], site_id=int(site) if site else None)
 
 
@@ -151,7 +157,7 @@ def run_sheet_page(
     try:
         wanted = read_round(values)
     except InvalidInput as exc:
-        errors = {str(exc.extra["field"]): translate(request, exc.detail)}
+        errors = {str(exc.extra["field"]): exc.message(request_language(request))}
         return page(exc.status_code, errors=errors)
     try:
         sheet = _sheet(session, user, settings, wanted)

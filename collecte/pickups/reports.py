@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
 from collecte.core.errors import Conflict
+from collecte.core.vocabulary import N_
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
@@ -38,7 +39,10 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
     state (Collecte does not appraise donations), so it is left empty on purpose.
     """
     if pickup.status is not PickupStatus.COLLECTED:
-        raise Conflict("the receipt covers what was collected: this pickup is not collected yet")
+        raise Conflict(
+            "pickup_not_collected",
+            N_("the receipt covers what was collected: this pickup is not collected yet"),
+        )
     donor = session.get_one(Organization, pickup.donor_id)
     received = Counter(
         str(category)

@@ -16,6 +16,7 @@ from collecte.core.db import SessionDep
 from collecte.core.errors import NotFound
 from collecte.core.events import Event
 from collecte.core.schemas import MAX_ID, EventOut, IdPath, Limit, Offset
+from collecte.core.vocabulary import N_
 from collecte.devices import certificates
 from collecte.documents.router import Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
@@ -54,9 +55,13 @@ Capacity = Annotated[
 
 
 @router.post("", status_code=201, response_model=PickupOut)
-def request_pickup(body: PickupCreate, session: SessionDep, viewer: CurrentUser) -> Pickup:
+def request_pickup(
+    body: PickupCreate, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+) -> Pickup:
     """Book a pickup (a donor's own organisation is implied)."""
-    return service.request_pickup(session, viewer=viewer, data=body.model_dump())
+    data = body.model_dump()
+    data["language"] = body.language or settings.default_language
+    return service.request_pickup(session, viewer=viewer, data=data)
 
 
 @router.get("", response_model=list[PickupOut])
@@ -300,5 +305,5 @@ def donor_traceability(
     """What became of a donor's devices: redistributed, ready, in the workshop, recycled, parts, lost."""
     donor = get_organization(session, viewer=viewer, organization_id=donor_id)
     if donor.kind is not OrgKind.DONOR or viewer.role is Role.PARTNER:
-        raise NotFound(f"no donor {donor_id}")
+        raise NotFound("not_found", N_("no donor %(donor)s"), donor=donor_id)
     return traceability(session, viewer=viewer, donor_id=donor.id)

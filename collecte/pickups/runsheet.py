@@ -74,7 +74,9 @@ def _access(pickup: Pickup) -> list[str]:
 def require_planner(viewer: User) -> None:
     """Run sheets are planning: the operator and the workshops' coordinators read them."""
     if viewer.role not in SCHEDULERS:
-        raise Forbidden(f"a {viewer.role} may not read run sheets")
+        raise Forbidden(
+            "may_not_plan_rounds", N_("a %(role)s may not read run sheets"), role=viewer.role
+        )
 
 
 def _scheduled(
@@ -90,12 +92,19 @@ def _scheduled(
         query = query.where(Pickup.site_id == site_id)
     pickups = list(session.scalars(query.order_by(Pickup.id)))
     if not pickups:
-        raise NotFound(f"no pickup is scheduled on {on.isoformat()} for {_vehicle_name(vehicle)}")
+        if vehicle:
+            raise NotFound(
+                "no_round",
+                N_("no pickup is scheduled on %(day)s for vehicle %(vehicle)s"),
+                day=on.isoformat(),
+                vehicle=vehicle,
+            )
+        raise NotFound(
+            "no_round",
+            N_("no pickup without a vehicle is scheduled on %(day)s"),
+            day=on.isoformat(),
+        )
     return pickups
-
-
-def _vehicle_name(vehicle: str) -> str:
-    return f"vehicle {vehicle}" if vehicle else "no vehicle"
 
 
 def run_sheet(
@@ -113,9 +122,14 @@ def run_sheet(
     site_ids = sorted({p.site_id for p in pickups if p.site_id is not None})
     if len(site_ids) != 1:
         raise Conflict(
-            f"the pickups of {_vehicle_name(vehicle)} on {on.isoformat()} go to several sites: "
-            "give site_id to plan the round of one of them",
-            sites=site_ids,
+            "round_over_several_sites",
+            N_(
+                "the pickups of vehicle '%(vehicle)s' on %(day)s go to several sites: give site_id "
+                "to plan the round of one of them"
+            ),
+            extra={"sites": site_ids},
+            vehicle=vehicle,
+            day=on.isoformat(),
         )
     site = session.get_one(Site, site_ids[0])  # a scheduled pickup names its receiving site
     donors: dict[int, str] = dict(

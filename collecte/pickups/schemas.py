@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
@@ -64,6 +64,10 @@ class PickupFields(BaseModel):
 class PickupCreate(PickupFields):
     donor_id: IdField | None = Field(
         default=None, description="Implied for a donor; required otherwise."
+    )
+    language: Literal["fr", "en"] | None = Field(
+        default=None,
+        description="The language of the contact's emails (the service's default language).",
     )
 
 

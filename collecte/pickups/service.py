@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.auth.policy import WORKSHOP_ROLES, does_workshop_work
-from collecte.core.errors import Forbidden, InvalidInput, NotFound
+from collecte.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Reason
 from collecte.core.events import (
     Event,
     EventKind,
@@ -25,6 +25,7 @@ from collecte.core.events import (
     record_event,
 )
 from collecte.core.types import utcnow
+from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site, place_for_postcode, served_territories
@@ -75,7 +76,7 @@ def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
     """One pickup the viewer may read; any other is reported as not existing."""
     pickup = session.scalar(visible_pickups(viewer).where(Pickup.id == pickup_id))
     if pickup is None:
-        raise NotFound(f"no pickup {pickup_id}")
+        raise NotFound("not_found", N_("no pickup %(pickup)s"), pickup=pickup_id)
     return pickup
 
 
@@ -84,7 +85,9 @@ def _clean_serials(serials: list[str]) -> list[str]:
     cleaned = sorted({s.strip() for s in serials if s and s.strip()})
     if any(len(s) > MAX_SERIAL_LENGTH for s in cleaned):
         raise InvalidInput(
-            f"a serial number or asset tag has at most {MAX_SERIAL_LENGTH} characters"
+            "serial_too_long",
+            N_("a serial number or asset tag has at most %(limit)s characters"),
+            limit=MAX_SERIAL_LENGTH,
         )
     return cleaned
 
@@ -110,14 +113,19 @@ def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> P
     donor_id = data.pop("donor_id", None)
     if viewer.role is Role.DONOR:
         if donor_id not in (None, viewer.organization_id):
-            raise Forbidden("a donor books pickups for its own organisation only")
+            raise Forbidden(
+                "book_for_own_organization",
+                N_("a donor books pickups for its own organisation only"),
+            )
         donor_id = viewer.organization_id
     elif viewer.role not in BOOKERS:
-        raise Forbidden(f"a {viewer.role} may not book pickups")
+        raise Forbidden("may_not_book", N_("a %(role)s may not book pickups"), role=viewer.role)
     donor = session.get(Organization, donor_id) if donor_id is not None else None
     if donor is None or donor.kind is not OrgKind.DONOR:
-        raise InvalidInput("donor_id must name a donor organisation")
+        raise InvalidInput("not_a_donor", N_("donor_id must name a donor organisation"))
     postcode, territory = place_for_postcode(data.pop("postcode"))
+    if data.get("language") is None:
+        data.pop("language", None)  # the column's default
     pickup = Pickup(
         donor_id=donor.id,
         postcode=postcode,
@@ -228,7 +236,11 @@ def may_change(viewer: User, pickup: Pickup) -> bool:
 def require_change(viewer: User, pickup: Pickup) -> None:
     """Refuse someone who may not edit or cancel this pickup."""
     if not may_change(viewer, pickup):
-        raise Forbidden(f"a {viewer.role} may not change this pickup")
+        raise Forbidden(
+            "may_not_change_pickup",
+            N_("a %(role)s may not change this pickup"),
+            role=viewer.role,
+        )
 
 
 def may_edit(viewer: User, pickup: Pickup) -> bool:
@@ -253,7 +265,11 @@ def require_editable(viewer: User, pickup: Pickup) -> None:
     require_change(viewer, pickup)
     if pickup.status not in EDITABLE:
         raise PICKUP_MACHINE.refuse(
-            f"a {pickup.status} pickup can no longer be edited",
+            Reason(
+                "pickup_not_editable",
+                N_("a %(status)s pickup can no longer be edited"),
+                {"status": pickup.status},
+            ),
             allowed=PICKUP_MACHINE.allowed_next(pickup.status),
         )
 
@@ -311,15 +327,21 @@ def schedule_pickup(
 ) -> Pickup:
     """Plan the pickup: the day, the window, the receiving site of the coordinator's workshop, the van."""
     if viewer.role not in SCHEDULERS:
-        raise Forbidden(f"a {viewer.role} may not schedule pickups")
+        raise Forbidden(
+            "may_not_schedule", N_("a %(role)s may not schedule pickups"), role=viewer.role
+        )
     if not PICKUP_MACHINE.can(pickup.status, PickupStatus.SCHEDULED):
         raise PICKUP_MACHINE.refuse(
-            f"a {pickup.status} pickup cannot be scheduled",
+            Reason(
+                "pickup_not_schedulable",
+                N_("a %(status)s pickup cannot be scheduled"),
+                {"status": pickup.status},
+            ),
             allowed=PICKUP_MACHINE.allowed_next(pickup.status),
         )
     site = own_site(session, viewer=viewer, site_id=site_id)
     if window_start and window_end and window_end <= window_start:
-        raise InvalidInput("the window ends after it starts")
+        raise InvalidInput("window_ends_before_start", N_("the window ends after it starts"))
     pickup.scheduled_on, pickup.site_id = date, site.id
     pickup.window_start, pickup.window_end, pickup.vehicle = (
         window_start,
@@ -356,11 +378,13 @@ def collect_pickup(
 ) -> Pickup:
     """Record what left the donor's premises: counts per category, weight, who released and received."""
     if not does_workshop_work(viewer):
-        raise Forbidden(f"a {viewer.role} may not record a collection")
+        raise Forbidden(
+            "may_not_collect", N_("a %(role)s may not record a collection"), role=viewer.role
+        )
     if counts is None:
         counts = pickup.declared_counts
     if any(n < 0 for n in counts.values()):
-        raise InvalidInput("counts cannot be negative")
+        raise InvalidInput("negative_count", N_("counts cannot be negative"))
     now = utcnow()
     kept = {str(k): int(v) for k, v in counts.items() if v}
     released, received = released_by.strip(), received_by.strip()
@@ -424,11 +448,20 @@ def check_intake_pickup(
     """The donor a device received from this pickup belongs to (checking the pickup fits)."""
     pickup = session.scalar(visible_pickups(viewer).where(Pickup.id == pickup_id))
     if pickup is None:
-        raise InvalidInput(f"pickup {pickup_id} does not exist")
-    if pickup.status not in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED):
         raise InvalidInput(
-            f"pickup {pickup_id} is {pickup.status}: devices come from scheduled or collected pickups"
+            "unknown_pickup", N_("pickup %(pickup)s does not exist"), pickup=pickup_id
+        )
+    if pickup.status not in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED):
+        raise Conflict(
+            "pickup_not_receivable",
+            N_("pickup %(pickup)s is %(status)s: devices come from scheduled or collected pickups"),
+            pickup=pickup_id,
+            status=pickup.status,
         )
     if donor_id is not None and donor_id != pickup.donor_id:
-        raise InvalidInput(f"pickup {pickup_id} belongs to another donor")
+        raise Conflict(
+            "pickup_of_another_donor",
+            N_("pickup %(pickup)s belongs to another donor"),
+            pickup=pickup_id,
+        )
     return pickup.donor_id

@@ -36,7 +36,11 @@ def test_wrong_password_is_401_with_error_shape(client: TestClient, db: Session)
     user = make_user(db, role=Role.DONOR)
     status, body = _login(client, user.email, "not the password")
     assert status == 401
-    assert body == {"error": "not_authenticated", "detail": "wrong email or password"}
+    assert body == {
+        "error": "not_authenticated",
+        "code": "wrong_credentials",
+        "detail": "wrong email or password",
+    }
 
 
 def test_repeated_failures_are_refused_with_429_even_with_the_right_password(

@@ -63,7 +63,7 @@ def test_device_without_storage_needs_no_erasure(
     )["code"]
     assert (
         client.post(f"/api/v1/devices/{code}/erasure", json=ERASURE, headers=headers).status_code
-        == 422
+        == 409
     )
     to_graded(client, headers, code, category="monitor")
     assert (

@@ -107,7 +107,7 @@ def test_intake_refuses_a_pickup_not_under_way_and_writes_nothing(
             pickup_id=str(pickup_id),
             donor_id=donor_id,
         )
-        assert response.status_code == 422, response.text
+        assert response.status_code == 409, response.text
         assert "pickup" in response.text.lower() or "collecte" in response.text.lower()
     assert db.scalar(select(Device).where(Device.serial.like("REFUSED-%"))) is None
     # a second site of ours is fine for a pickup scheduled at the first

@@ -166,7 +166,7 @@ def test_intake_form_error_keeps_the_input(
         site_id=str(other.id),
     )
     assert refused.status_code == 422
-    assert "is not one of your workshop" in refused.text
+    assert "n&#39;est pas l&#39;un des sites de votre atelier" in refused.text
     assert 'value="P2419H"' in refused.text
     assert device_count(db) == before
 

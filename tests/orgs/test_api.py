@@ -116,7 +116,7 @@ def test_sites_belong_to_workshops_only(
         json={"organization_id": donor.id, "name": "S", "postcode": "75011", "city": "Paris"},
         headers=auth_headers(settings, admin),
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # a well-formed request a rule refuses
     workshop = make_organization(db, kind=OrgKind.WORKSHOP)
     created = client.post(
         "/api/v1/sites",
@@ -151,6 +151,7 @@ def test_donor_and_partner_see_only_their_own_organisation(
         assert hidden.status_code == 404
         assert hidden.json() == {
             "error": "not_found",
+            "code": "not_found",
             "detail": f"no organisation {other.organization_id}",
         }
         assert client.get("/api/v1/sites", headers=headers).json() == []

@@ -318,7 +318,7 @@ def test_intake_refuses_a_pickup_that_is_not_under_way(
         },
         headers=auth_headers(settings, workshop.technician),
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # well-formed, refused by a rule on the pickup's status
     assert "requested" in response.json()["detail"]
 
 

@@ -68,7 +68,11 @@ def test_a_request_is_seen_by_the_workshops_serving_its_departement_only(
     assert not _sees(client, settings, paris, pickup)
     assert not _sees_page(browser, paris, pickup)
     hidden = client.get(f"/api/v1/pickups/{pickup.id}", headers=auth_headers(settings, paris))
-    assert hidden.json() == {"error": "not_found", "detail": f"no pickup {pickup.id}"}
+    assert hidden.json() == {
+        "error": "not_found",
+        "code": "not_found",
+        "detail": f"no pickup {pickup.id}",
+    }
     assert "jean.dupont@example.org" not in hidden.text  # the donor contact stays with Lyon
 
     for user in (lyon, admin, auditor, donor):
