@@ -16,6 +16,7 @@ from collecte.demo_pickups import load_demo_pickups
 from collecte.devices.checklists import CHECKLISTS, Category, CheckItem
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.records import record_diagnosis, record_erasure, record_grade
+from collecte.devices.schemas import DeviceCreate
 from collecte.devices.service import change_status, create_device, transition_device
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import create_organization, create_site
@@ -178,17 +179,19 @@ def _demo_devices(session: Session, *, technician: User, donors: list[int]) -> N
         device = create_device(
             session,
             actor=technician,
-            data={
-                "category": category,
-                "brand": brand,
-                "model": model,
-                "serial": f"DEMO-{index:04d}",
-                "has_storage": storage,
-                "weight_kg": weight,
-                "site_id": site.id,
-                "donor_id": donors[index % len(donors)],
-                "specs": {"ram_gb": ram, "storage_gb": disk},
-            },
+            data=DeviceCreate.model_validate(
+                {
+                    "category": category,
+                    "brand": brand,
+                    "model": model,
+                    "serial": f"DEMO-{index:04d}",
+                    "has_storage": storage,
+                    "weight_kg": weight,
+                    "site_id": site.id,
+                    "donor_id": donors[index % len(donors)],
+                    "specs": {"ram_gb": ram, "storage_gb": disk},
+                }
+            ),
         )
         if stage == "received":
             continue

@@ -89,7 +89,7 @@ def _request(
             "declared_serials": [f"{stop.city[:3].upper()}-{n:03d}" for n in range(1, 4)],
         }
     )
-    return request_pickup(session, viewer=coordinator, data=body.model_dump())
+    return request_pickup(session, viewer=coordinator, booking=body)
 
 
 def load_demo_pickups(

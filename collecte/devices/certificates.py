@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Spacer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.errors import Conflict, Forbidden, NotFound
 from collecte.core.i18n import gettext as _
@@ -32,6 +32,7 @@ from collecte.documents.issuer import Issuer, programme_issuer, workshop_issuer
 from collecte.documents.service import Issued, issue_document
 from collecte.orgs.models import Organization
 from collecte.pickups.models import Pickup
+from collecte.pickups.policy import may_read_donor_reports
 from collecte.pickups.service import reconciliation
 
 STATEMENT = N_(
@@ -322,7 +323,7 @@ def donor_batch_certificate(
     language: str,
 ) -> Issued:
     """The certificate for a donor's devices the viewer may see, all of them or one pickup's."""
-    if viewer.role is Role.PARTNER:
+    if not may_read_donor_reports(viewer):
         raise Forbidden(
             "partner_reads_no_certificates", N_("a partner may not read donors' certificates")
         )

@@ -41,9 +41,9 @@ from collecte.devices.policy import visible_devices
 from collecte.devices.schemas import DeviceCreate
 from collecte.labels.service import list_templates
 from collecte.orgs.models import Organization, OrgKind
-from collecte.orgs.service import visible_organizations, visible_sites
+from collecte.orgs.policy import visible_organizations, visible_sites
 from collecte.pickups.models import Pickup, PickupStatus
-from collecte.pickups.service import visible_pickups
+from collecte.pickups.policy import visible_pickups
 
 router = APIRouter(include_in_schema=False)
 
@@ -252,7 +252,7 @@ def intake(request: Request, session: SessionDep, user: WebUser, form: FormDep) 
         return _intake_page(request, session, user, values=values, errors=errors, status_code=422)
     try:
         with session.begin_nested():
-            device = service.create_device(session, actor=user, data=body.model_dump())
+            device = service.create_device(session, actor=user, data=body)
     except CollecteError as exc:
         return _intake_page(
             request,

@@ -42,7 +42,7 @@ from collecte.documents.router import pdf_response
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
 from collecte.labels.service import device_for_label, list_templates, render_device_labels
 from collecte.orgs.models import Organization, Site
-from collecte.orgs.service import visible_sites
+from collecte.orgs.policy import visible_sites
 
 router = APIRouter(include_in_schema=False)
 

@@ -20,7 +20,7 @@ from collecte.devices.pages_forms import action_label
 from collecte.devices.schemas import ScanIn
 from collecte.labels.router import DEFAULT_TEMPLATE
 from collecte.labels.service import list_templates
-from collecte.orgs.service import visible_sites
+from collecte.orgs.policy import visible_sites
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,6 +18,8 @@ from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.schemas import (
+    BulkIntakeOut,
+    BulkRow,
     DeviceCreate,
     DeviceOut,
     DiagnosisIn,
@@ -45,7 +47,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 @router.post("/devices", status_code=201, response_model=DeviceOut)
 def create_device(body: DeviceCreate, session: SessionDep, viewer: CurrentUser) -> Device:
     """Receive one device at a workshop site; it gets its code and the status received."""
-    return service.create_device(session, actor=viewer, data=body.model_dump())
+    return service.create_device(session, actor=viewer, data=body)
 
 
 @router.get("/devices", response_model=list[DeviceOut])
@@ -69,13 +71,12 @@ def list_devices(
     return list(session.scalars(query.order_by(Device.id.desc()).limit(limit).offset(offset)))
 
 
-@router.post("/devices/bulk", status_code=201)
-def bulk_create(
-    body: list[dict[str, Any]], session: SessionDep, viewer: CurrentUser
-) -> dict[str, Any]:
-    """Receive a JSON list of devices: all or nothing; bad rows are reported by position (1-based)."""
+@router.post("/devices/bulk", status_code=201, response_model=BulkIntakeOut)
+def bulk_create(body: list[BulkRow], session: SessionDep, viewer: CurrentUser) -> BulkIntakeOut:
+    """Receive a JSON list of devices (each a DeviceCreate): all or nothing; bad rows are
+    reported by position (1-based)."""
     devices = bulk.bulk_receive(session, actor=viewer, rows=list(enumerate(body, start=1)))
-    return {"created": len(devices), "codes": [d.code for d in devices]}
+    return BulkIntakeOut(created=len(devices), codes=[d.code for d in devices])
 
 
 @router.post("/devices/import", status_code=201)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from collecte.core.schemas import IdField
 from collecte.devices.checklists import Category
@@ -36,6 +36,16 @@ class DeviceCreate(BaseModel):
     site_id: IdField | None = None
     donor_id: IdField | None = None
     specs: Specs = Field(default_factory=Specs)
+
+
+# One row of a JSON bulk intake: documented as a DeviceCreate, but read as it comes, so that every
+# bad row is reported by its position in one answer (all or nothing) instead of a generic 422.
+BulkRow = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/DeviceCreate"})]
+
+
+class BulkIntakeOut(BaseModel):
+    created: int
+    codes: list[str]
 
 
 class DeviceOut(BaseModel):

@@ -41,6 +41,7 @@ from collecte.devices.lifecycle import DEVICE_MACHINE, IN_WORKSHOP, WEIGHED_EXIT
 from collecte.devices.models import Device
 from collecte.devices.policy import require_work_on, visible_devices
 from collecte.devices.rules import device_facts, next_statuses, possible_next, rule_against
+from collecte.devices.schemas import DeviceCreate
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site
 from collecte.pickups.service import check_intake_pickup
@@ -209,12 +210,10 @@ def receive_device(
     return device
 
 
-def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Device:
+def create_device(session: Session, *, actor: User, data: DeviceCreate) -> Device:
     """Receive one device: check site and donor, draw a code, create it."""
-    site = resolve_intake_site(session, viewer=actor, site_id=data.get("site_id"))
-    donor_id = intake_donor(
-        session, viewer=actor, donor_id=data.get("donor_id"), pickup_id=data.get("pickup_id")
-    )
+    site = resolve_intake_site(session, viewer=actor, site_id=data.site_id)
+    donor_id = intake_donor(session, viewer=actor, donor_id=data.donor_id, pickup_id=data.pickup_id)
     (code,) = unused_codes(session, 1)
     try:
         with session.begin_nested():
@@ -223,15 +222,15 @@ def create_device(session: Session, *, actor: User, data: dict[str, Any]) -> Dev
                 actor=actor,
                 site=site,
                 code=code,
-                category=data["category"],
-                brand=data["brand"],
-                model=data["model"],
-                serial=data.get("serial", ""),
-                has_storage=data["has_storage"],
-                weight_kg=data.get("weight_kg"),
+                category=data.category,
+                brand=data.brand,
+                model=data.model,
+                serial=data.serial,
+                has_storage=data.has_storage,
+                weight_kg=data.weight_kg,
                 donor_id=donor_id,
-                pickup_id=data.get("pickup_id"),
-                specs=data.get("specs"),
+                pickup_id=data.pickup_id,
+                specs=data.specs.model_dump(),
             )
     except IntegrityError as exc:  # a code drawn concurrently by another intake
         raise Conflict(

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from collecte.auth.deps import WebUser
-from collecte.auth.models import Role
 from collecte.core.db import SessionDep
 from collecte.core.forms import local_date, local_time
 from collecte.core.web import render
@@ -21,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 def home(request: Request, session: SessionDep, user: WebUser) -> HTMLResponse:
     """The signed-in user's home page (a donor's is its space: pickups, devices, documents)."""
     summary = home_summary(session, viewer=user)
-    portal = donor_portal(session, viewer=user) if user.role is Role.DONOR else {}
+    portal = donor_portal(session, viewer=user)  # empty for anyone but a donor
     return render(
         request,
         f"home/{user.role.value}.html",

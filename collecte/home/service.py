@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import Role, User
 from collecte.auth.service import count_users_by_role
 from collecte.orgs.models import Organization, OrgKind, Site
-from collecte.orgs.service import count_organizations_by_kind, visible_organizations, visible_sites
+from collecte.orgs.policy import visible_organizations, visible_sites
+from collecte.orgs.service import count_organizations_by_kind
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from collecte.devices.policy import visible_devices
 from collecte.labels import service
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
 from collecte.orgs.models import Site
-from collecte.orgs.service import visible_sites
+from collecte.orgs.policy import visible_sites
 
 router = APIRouter(include_in_schema=False)
 

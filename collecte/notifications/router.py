@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from collecte.auth.deps import require_roles
-from collecte.auth.models import Role, User
+from collecte.auth.deps import CurrentUser
 from collecte.core.db import SessionDep
 from collecte.core.schemas import Limit, Offset
+from collecte.notifications.policy import require_outbox_reader
 from collecte.notifications.service import outbox_messages
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
@@ -19,12 +19,13 @@ router = APIRouter(prefix="/api/v1", tags=["notifications"])
 @router.get("/outbox")
 def list_outbox(
     session: SessionDep,
-    viewer: User = Depends(require_roles(Role.ADMIN, Role.COORDINATOR)),
+    viewer: CurrentUser,
     unsent: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Queued emails, newest first; `unsent=true` for those not delivered yet."""
+    require_outbox_reader(viewer)
     return [
         {
             "id": m.id,

@@ -9,15 +9,14 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.types import utcnow
 from collecte.notifications.models import OutboxMessage
-from collecte.pickups.models import Pickup
-from collecte.pickups.service import visible_pickups
+from collecte.notifications.policy import outbox_visibility
 
 
 def queue_email(
@@ -53,17 +52,12 @@ def queue_email(
 def outbox_messages(*, unsent: bool, viewer: User | None = None) -> Select[OutboxMessage]:
     """The outbox, newest first; ``unsent`` keeps the messages not delivered yet.
 
-    A ``viewer`` reads what it may: the operator everything; a coordinator the messages about
-    pickups it may read (donor contacts of other workshops' rounds stay hidden); anyone else
-    nothing. Without a viewer (the server's own CLI), everything.
+    A ``viewer`` reads what it may (``policy.outbox_visibility``); without one (the server's own
+    CLI), everything.
     """
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if viewer is not None and viewer.role is not Role.ADMIN:
-        if viewer.role is Role.COORDINATOR:
-            pickups = visible_pickups(viewer).with_only_columns(Pickup.id).scalar_subquery()
-            query = query.where(OutboxMessage.pickup_id.in_(pickups))
-        else:
-            query = query.where(false())
+    if viewer is not None:
+        query = query.where(outbox_visibility(viewer))
     return query.where(OutboxMessage.sent_at.is_(None)) if unsent else query
 
 

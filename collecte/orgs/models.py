@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Select, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collecte.core.db import Base
@@ -93,3 +93,10 @@ class Site(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="sites", lazy="raise")
+
+
+def served_territories(organization_id: int | None) -> Select[str]:
+    """The départements a workshop serves, as a subquery for visibility rules."""
+    return select(WorkshopTerritory.territory).where(
+        WorkshopTerritory.organization_id == organization_id
+    )

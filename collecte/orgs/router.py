@@ -9,6 +9,7 @@ from collecte.core.db import SessionDep
 from collecte.core.schemas import IdPath, IdQuery, Limit, Offset
 from collecte.orgs import service
 from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.orgs.policy import visible_sites
 from collecte.orgs.schemas import (
     OrganizationCreate,
     OrganizationOut,
@@ -74,7 +75,7 @@ def list_sites(
     offset: Offset = 0,
 ) -> list[Site]:
     """Sites the caller may see, optionally of one organisation."""
-    query = service.visible_sites(viewer)
+    query = visible_sites(viewer)
     if organization_id is not None:
         query = query.where(Site.organization_id == organization_id)
     return list(session.scalars(query.limit(limit).offset(offset)))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from collecte.auth.models import Role, User
-from collecte.auth.policy import NETWORK_WIDE_ROLES, WORKSHOP_ROLES
 from collecte.core.errors import Conflict, InvalidInput, NotFound
 from collecte.core.vocabulary import N_
-from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site, WorkshopTerritory
+from collecte.orgs.policy import visible_organizations, visible_sites
 from collecte.orgs.schemas import OrganizationUpdate, ServedTerritory
 from collecte.orgs.territory import (
     UnknownPostcode,
@@ -21,7 +20,6 @@ from collecte.orgs.territory import (
     normalise_territory,
     territory_for_postcode,
 )
-from collecte.pickups.models import Pickup
 
 
 def place_for_postcode(postcode: str) -> tuple[str, str]:
@@ -168,13 +166,6 @@ def create_site(
     return site
 
 
-def served_territories(organization_id: int | None) -> Select[str]:
-    """The départements a workshop serves, as a subquery for visibility rules."""
-    return select(WorkshopTerritory.territory).where(
-        WorkshopTerritory.organization_id == organization_id
-    )
-
-
 def serving_workshops(session: Session, territory: str) -> list[Organization]:
     """The workshops that serve a département, first choice first (then by name)."""
     try:
@@ -189,54 +180,6 @@ def serving_workshops(session: Session, territory: str) -> list[Organization]:
         .order_by(WorkshopTerritory.priority, Organization.name, Organization.id)
     )
     return list(session.scalars(query))
-
-
-def visible_organizations(viewer: User) -> Select[Organization]:
-    """Organisations a viewer may read.
-
-    The operator and auditors see the whole network; a donor or partner sees only itself.
-    Workshop staff see their workshop; the donors and partners located in a département it
-    serves; and, from elsewhere, the donors of the pickups they may read and of the devices their
-    workshop holds. Never another workshop.
-    """
-    query = select(Organization).order_by(Organization.name, Organization.id)
-    if viewer.role in NETWORK_WIDE_ROLES:
-        return query
-    if viewer.role in WORKSHOP_ROLES:
-        # Pickups name their donors; the import cannot sit at the top (pickups use orgs).
-        from collecte.pickups.service import visible_pickups
-
-        pickup_donors = visible_pickups(viewer).with_only_columns(Pickup.donor_id)
-        device_donors = select(Device.donor_id).where(
-            Device.organization_id == viewer.organization_id, Device.donor_id.is_not(None)
-        )
-        return query.where(
-            or_(
-                Organization.id == viewer.organization_id,
-                and_(
-                    Organization.kind.in_([OrgKind.DONOR, OrgKind.PARTNER]),
-                    Organization.territory.in_(
-                        served_territories(viewer.organization_id).scalar_subquery()
-                    ),
-                ),
-                and_(
-                    Organization.kind == OrgKind.DONOR,
-                    or_(
-                        Organization.id.in_(pickup_donors.scalar_subquery()),
-                        Organization.id.in_(device_donors.scalar_subquery()),
-                    ),
-                ),
-            )
-        )
-    return query.where(Organization.id == viewer.organization_id)
-
-
-def visible_sites(viewer: User) -> Select[Site]:
-    """Sites a viewer may read: all for the operator and auditors, else the own organisation's."""
-    query = select(Site).order_by(Site.name, Site.id)
-    if viewer.role in NETWORK_WIDE_ROLES:
-        return query
-    return query.where(Site.organization_id == viewer.organization_id)
 
 
 def list_organizations(

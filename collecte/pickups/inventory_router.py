@@ -12,10 +12,10 @@ from collecte.core.errors import CollecteError
 from collecte.core.forms import read_upload
 from collecte.core.schemas import IdPath
 from collecte.core.vocabulary import N_
-from collecte.pickups import service
+from collecte.pickups import policy, service
 from collecte.pickups.inventory import parse_inventory
 from collecte.pickups.models import Pickup
-from collecte.pickups.schemas import PickupOut
+from collecte.pickups.schemas import PickupOut, PickupUpdate
 
 router = APIRouter(prefix="/api/v1/pickups", tags=["pickups"])
 
@@ -40,8 +40,8 @@ def replace_inventory(
     """Replace the declared serials with those of an inventory CSV (serial or asset_tag column),
     while the pickup can still be edited."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    service.require_editable(viewer, pickup)  # who may and whether it still can, before the file
+    policy.require_editable(viewer, pickup)  # who may and whether it still can, before the file
     serials = parse_inventory(read_inventory_upload(file))
     return service.update_pickup(
-        session, viewer=viewer, pickup=pickup, changes={"declared_serials": serials}
+        session, viewer=viewer, pickup=pickup, update=PickupUpdate(declared_serials=serials)
     )

@@ -10,24 +10,23 @@ on success; a refusal shows the form again with the values typed and a message p
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
-from collecte.auth.models import Role, User
+from collecte.auth.models import User
 from collecte.core.db import SessionDep
-from collecte.core.errors import CollecteError, Forbidden
+from collecte.core.errors import CollecteError
 from collecte.core.forms import FormDep, form_texts, form_upload, read_upload, translate
 from collecte.core.schemas import IdPath
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language, require_csrf
 from collecte.devices.checklists import Category
 from collecte.orgs.models import Organization, OrgKind
-from collecte.orgs.service import visible_organizations
-from collecte.pickups import pages_board, pages_pickup, pages_runsheet, service
+from collecte.orgs.policy import visible_organizations
+from collecte.pickups import pages_board, pages_pickup, pages_runsheet, policy, service
 from collecte.pickups.inventory import InventoryError, parse_inventory
 from collecte.pickups.models import DataDestruction, Pickup
 from collecte.pickups.pages_forms import (
@@ -45,11 +44,6 @@ from collecte.pickups.schemas import CancelIn, PickupCreate, PickupUpdate
 router = APIRouter(include_in_schema=False)
 
 
-def _require_booker(user: User) -> None:
-    if user.role not in service.BOOKERS:
-        raise Forbidden("may_not_book", N_("a %(role)s may not book pickups"), role=user.role)
-
-
 def _form_page(
     request: Request,
     session: Session,
@@ -63,7 +57,7 @@ def _form_page(
 ) -> HTMLResponse:
     """The booking form (or the edit form of a pickup), with what was typed and what is wrong."""
     donors: list[Organization] = []
-    if pickup is None and user.role is not Role.DONOR:
+    if pickup is None and not policy.books_for_itself(user):
         query = visible_organizations(user).where(Organization.kind == OrgKind.DONOR)
         donors = list(session.scalars(query))
     return render(
@@ -72,7 +66,7 @@ def _form_page(
         status_code=status_code,
         user=user,
         pickup=pickup,
-        editable=pickup is None or service.may_edit(user, pickup),
+        editable=pickup is None or policy.may_edit(user, pickup),
         values=values,
         errors=errors or {},
         error=error,
@@ -88,9 +82,9 @@ def _form_page(
 @router.get("/pickups/new", response_class=HTMLResponse)
 def booking_form(request: Request, session: SessionDep, user: WebUser) -> HTMLResponse:
     """The form a donor fills to book a pickup (a coordinator may book for a donor)."""
-    _require_booker(user)
+    policy.require_booker(user)
     values = {"data_destruction": DataDestruction.CERTIFICATE.value}
-    if user.role is Role.DONOR and user.organization_id is not None:
+    if policy.books_for_itself(user) and user.organization_id is not None:
         # The organisation's own address and the user's email as a starting point.
         donor = session.get_one(Organization, user.organization_id)
         values.update(address=donor.address, postcode=donor.postcode, city=donor.city)
@@ -101,8 +95,8 @@ def booking_form(request: Request, session: SessionDep, user: WebUser) -> HTMLRe
 @router.post("/pickups/new", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 def book(request: Request, session: SessionDep, user: WebUser, form: FormDep) -> Response:
     """Book the pickup and go to its page; nothing is written while a field needs correcting."""
-    _require_booker(user)
-    booking = read_booking(request, form, donor_field=user.role is not Role.DONOR)
+    policy.require_booker(user)
+    booking = read_booking(request, form, donor_field=not policy.books_for_itself(user))
     body = validate_booking(request, booking, PickupCreate)
 
     # The form again as posted, with a status and an optional message.
@@ -113,8 +107,8 @@ def book(request: Request, session: SessionDep, user: WebUser, form: FormDep) ->
         return again(status_code=422)
     try:
         with session.begin_nested():
-            data = {**body.model_dump(), "language": request_language(request)}
-            pickup = service.request_pickup(session, viewer=user, data=data)
+            booking_in = body.model_copy(update={"language": request_language(request)})
+            pickup = service.request_pickup(session, viewer=user, booking=booking_in)
     except CollecteError as exc:
         return again(status_code=exc.status_code, error=message(request, exc))
     return redirect(f"/pickups/{pickup.id}?done=booked")
@@ -126,7 +120,7 @@ def edit_form(
 ) -> HTMLResponse:
     """The request's form, filled; once the pickup is scheduled, a message says it is too late."""
     pickup = service.get_pickup(session, viewer=user, pickup_id=pickup_id)
-    service.require_change(user, pickup)
+    policy.require_change(user, pickup)
     return _form_page(request, session, user, values=booking_values(pickup), pickup=pickup)
 
 
@@ -150,7 +144,7 @@ def edit(
         pickup=pickup,
     )
     try:
-        service.require_editable(user, pickup)
+        policy.require_editable(user, pickup)
     except CollecteError as exc:
         return again(status_code=exc.status_code, error=message(request, exc))
     body = validate_booking(request, booking, PickupUpdate)
@@ -158,9 +152,7 @@ def edit(
         return again(status_code=422)
     try:
         with session.begin_nested():
-            service.update_pickup(
-                session, viewer=user, pickup=pickup, changes=body.model_dump(exclude_unset=True)
-            )
+            service.update_pickup(session, viewer=user, pickup=pickup, update=body)
     except CollecteError as exc:
         return again(status_code=exc.status_code, error=message(request, exc))
     return redirect(f"/pickups/{pickup.id}?done=edited")
@@ -202,7 +194,7 @@ def replace_inventory(
         )
 
     try:
-        service.require_editable(user, pickup)
+        policy.require_editable(user, pickup)
     except CollecteError as exc:
         return refused(message(request, exc), exc.status_code)
     upload = form_upload(form, "inventory")
@@ -215,7 +207,7 @@ def replace_inventory(
         serials = parse_inventory(raw)
     except InventoryError as exc:
         return refused(message(request, exc), exc.status_code)
-    changes: dict[str, Any] = {"declared_serials": serials}
+    update = PickupUpdate(declared_serials=serials)
     return pages_pickup.act_on_pickup(
         request,
         session,
@@ -223,7 +215,7 @@ def replace_inventory(
         pickup,
         form="inventory",
         values={},
-        action=lambda: service.update_pickup(session, viewer=user, pickup=pickup, changes=changes),
+        action=lambda: service.update_pickup(session, viewer=user, pickup=pickup, update=update),
     )
 
 

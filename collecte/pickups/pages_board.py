@@ -1,7 +1,7 @@
 """The planning board: requested, scheduled and collected pickups side by side, with filters.
 
 A coordinator plans rounds from it; a donor gets the same page with its own pickups only (the
-board reads ``service.visible_pickups``, like every other pickup page and endpoint).
+board reads ``policy.visible_pickups``, like every other pickup page and endpoint).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
-from collecte.auth.models import Role, User
-from collecte.auth.policy import sees_workshop_internals
+from collecte.auth.models import User
+from collecte.auth.policy import plans, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import Forbidden
 from collecte.core.forms import LOCAL_ZONE, local_date
@@ -28,8 +28,8 @@ from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.core.web import render
 from collecte.orgs.models import Organization, Site
-from collecte.orgs.service import visible_sites
-from collecte.pickups import service
+from collecte.orgs.policy import visible_sites
+from collecte.pickups import policy, service
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.pages_forms import pickup_label, window_bounds, window_text
 
@@ -82,7 +82,7 @@ def _filters(params: dict[str, str]) -> BoardFilters:
 
 def _filtered(viewer: User, filters: BoardFilters) -> Select[Pickup]:
     """The visible pickups narrowed by every filter but the status and the dates."""
-    query = service.visible_pickups(viewer)
+    query = policy.visible_pickups(viewer)
     if filters.area:
         # A département (92, 2A, 973) or the start of a postcode (921, 92400).
         query = query.where(
@@ -158,7 +158,7 @@ def board(
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     """Pickups by status with filters: a coordinator's planning board, a donor's own pickups."""
-    if user.role is Role.PARTNER:
+    if not policy.has_pickups(user):
         raise Forbidden("partner_has_no_pickups", N_("a partner has no pickups"))
     params = {
         "status": status,
@@ -209,8 +209,8 @@ def board(
         vehicles=service.known_vehicles(session, viewer=user) if sees_sites else [],
         sees_sites=sees_sites,
         status_url=status_url,
-        can_book=user.role in service.BOOKERS,
-        can_plan=user.role in service.SCHEDULERS,
+        can_book=policy.may_book(user),
+        can_plan=plans(user),
         today=utcnow().astimezone(LOCAL_ZONE).date().isoformat(),
         window_text=window_text,
         local_date=local_date,

@@ -15,7 +15,7 @@ from collecte.auth.models import Role, User
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.policy import visible_devices
 from collecte.documents.models import Document
-from collecte.pickups import service
+from collecte.pickups import policy
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.reports import traceability
 
@@ -26,7 +26,7 @@ def donor_portal(session: Session, *, viewer: User) -> dict[str, Any]:
     """What the donor's home page shows, all of it the donor's own."""
     if viewer.role is not Role.DONOR or viewer.organization_id is None:
         return {}
-    pickups = service.visible_pickups(viewer)
+    pickups = policy.visible_pickups(viewer)
     own = pickups.subquery()
     by_status: dict[PickupStatus, int] = dict(
         session.execute(select(own.c.status, func.count()).group_by(own.c.status)).all()

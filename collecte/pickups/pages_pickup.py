@@ -39,8 +39,9 @@ from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
 from collecte.devices.rules import facts_for
 from collecte.orgs.models import Organization, Site
-from collecte.orgs.service import own_site, visible_sites
-from collecte.pickups import service
+from collecte.orgs.policy import visible_sites
+from collecte.orgs.service import own_site
+from collecte.pickups import policy, service
 from collecte.pickups.models import DataDestruction, Pickup, PickupStatus
 from collecte.pickups.pages_forms import (
     int_field,
@@ -125,7 +126,7 @@ def pickup_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The pickup page; after a refused form, with its messages and what was typed."""
-    can_schedule = service.may_schedule(user, pickup)
+    can_schedule = policy.may_schedule(user, pickup)
     erased, with_storage = (
         _erasure_progress(session, user, pickup)
         if pickup.status is PickupStatus.COLLECTED
@@ -147,11 +148,11 @@ def pickup_page(
         erased=erased,
         with_storage=with_storage,
         certificate_wanted=pickup.data_destruction is DataDestruction.CERTIFICATE,
-        can_change=service.may_change(user, pickup),
-        can_edit=service.may_edit(user, pickup),
-        can_cancel=service.may_cancel(user, pickup),
+        can_change=policy.may_change(user, pickup),
+        can_edit=policy.may_edit(user, pickup),
+        can_cancel=policy.may_cancel(user, pickup),
         can_schedule=can_schedule,
-        can_collect=service.may_collect(user, pickup),
+        can_collect=policy.may_collect(user, pickup),
         # Devices come in from a pickup under way (the intake checks it again).
         can_receive=does_workshop_work(user)
         and pickup.status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED),
@@ -231,7 +232,7 @@ def schedule(
         schedule_as_planned(session, viewer=user, pickup=pickup, plan=body)
 
     site_id = int_field(values["site_id"])
-    if service.may_schedule(user, pickup) and site_id and 0 < site_id <= MAX_ID:
+    if policy.may_schedule(user, pickup) and site_id and 0 < site_id <= MAX_ID:
         try:  # said beside the site field rather than at the top of the page
             own_site(session, viewer=user, site_id=site_id)
         except CollecteError:

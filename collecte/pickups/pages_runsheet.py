@@ -29,7 +29,7 @@ from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.core.web import render, request_language
 from collecte.orgs.models import Site
-from collecte.orgs.service import visible_sites
+from collecte.orgs.policy import visible_sites
 from collecte.pickups import routing, runsheet, service
 from collecte.pickups.router import run_sheet_response
 from collecte.pickups.schemas import RunSheetOut, RunSheetStop

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import CurrentUser, SettingsDep
-from collecte.auth.models import Role, User
+from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import NotFound
@@ -21,7 +21,7 @@ from collecte.devices import certificates
 from collecte.documents.router import Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
-from collecte.pickups import runsheet, service
+from collecte.pickups import policy, runsheet, service
 from collecte.pickups.documents import collection_proof
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.reports import donation_receipt_data, traceability
@@ -59,9 +59,8 @@ def request_pickup(
     body: PickupCreate, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
 ) -> Pickup:
     """Book a pickup (a donor's own organisation is implied)."""
-    data = body.model_dump()
-    data["language"] = body.language or settings.default_language
-    return service.request_pickup(session, viewer=viewer, data=data)
+    booking = body.model_copy(update={"language": body.language or settings.default_language})
+    return service.request_pickup(session, viewer=viewer, booking=booking)
 
 
 @router.get("", response_model=list[PickupOut])
@@ -73,7 +72,7 @@ def list_pickups(
     offset: Offset = 0,
 ) -> list[Pickup]:
     """Pickups the caller may see, newest first."""
-    query = service.visible_pickups(viewer)
+    query = policy.visible_pickups(viewer)
     if status is not None:
         query = query.where(Pickup.status == status)
     return list(session.scalars(query.order_by(Pickup.id.desc()).limit(limit).offset(offset)))
@@ -211,9 +210,7 @@ def update_pickup(
 ) -> Pickup:
     """Edit a pickup request until it is scheduled."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    return service.update_pickup(
-        session, viewer=viewer, pickup=pickup, changes=body.model_dump(exclude_unset=True)
-    )
+    return service.update_pickup(session, viewer=viewer, pickup=pickup, update=body)
 
 
 @router.post("/{pickup_id}/cancel", response_model=PickupOut)
@@ -304,6 +301,6 @@ def donor_traceability(
 ) -> dict[str, Any]:
     """What became of a donor's devices: redistributed, ready, in the workshop, recycled, parts, lost."""
     donor = get_organization(session, viewer=viewer, organization_id=donor_id)
-    if donor.kind is not OrgKind.DONOR or viewer.role is Role.PARTNER:
+    if donor.kind is not OrgKind.DONOR or not policy.may_read_donor_reports(viewer):
         raise NotFound("not_found", N_("no donor %(donor)s"), donor=donor_id)
     return traceability(session, viewer=viewer, donor_id=donor.id)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
+from collecte.auth.policy import plans
 from collecte.config import Settings
 from collecte.core.errors import Conflict, Forbidden, NotFound
 from collecte.core.i18n import gettext as _
@@ -22,8 +23,8 @@ from collecte.orgs.models import Organization, Site
 from collecte.pickups import routing
 from collecte.pickups.documents import site_issuer
 from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.policy import visible_pickups
 from collecte.pickups.schemas import RunSheetItem, RunSheetOut, RunSheetSite, RunSheetStop
-from collecte.pickups.service import SCHEDULERS, visible_pickups
 
 HEADING = BODY.clone(
     "CollecteHeading",
@@ -73,7 +74,7 @@ def _access(pickup: Pickup) -> list[str]:
 
 def require_planner(viewer: User) -> None:
     """Run sheets are planning: the operator and the workshops' coordinators read them."""
-    if viewer.role not in SCHEDULERS:
+    if not plans(viewer):
         raise Forbidden(
             "may_not_plan_rounds", N_("a %(role)s may not read run sheets"), role=viewer.role
         )

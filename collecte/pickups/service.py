@@ -6,11 +6,11 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
-from collecte.auth.policy import WORKSHOP_ROLES, does_workshop_work
+from collecte.auth.policy import does_workshop_work, plans
 from collecte.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Reason
 from collecte.core.events import (
     Event,
@@ -28,42 +28,12 @@ from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
 from collecte.orgs.models import Organization, OrgKind, Site
-from collecte.orgs.service import own_site, place_for_postcode, served_territories
+from collecte.orgs.service import own_site, place_for_postcode
 from collecte.pickups.inventory import MAX_SERIAL_LENGTH
-from collecte.pickups.lifecycle import EDITABLE, PICKUP_MACHINE
+from collecte.pickups.lifecycle import PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
-
-CANCELLABLE = tuple(s for s in PickupStatus if PICKUP_MACHINE.can(s, PickupStatus.CANCELLED))
-SCHEDULABLE = tuple(s for s in PickupStatus if PICKUP_MACHINE.can(s, PickupStatus.SCHEDULED))
-SCHEDULERS = (Role.ADMIN, Role.COORDINATOR)
-BOOKERS = (Role.DONOR, *SCHEDULERS)
-
-
-def visible_pickups(viewer: User) -> Select[Pickup]:
-    """Pickups a viewer may read: its own for a donor; for workshop staff, the requests waiting in
-    a département their workshop serves and those scheduled at their sites; all for the operator
-    and auditors."""
-    query = select(Pickup)
-    if viewer.role in (Role.ADMIN, Role.AUDITOR):
-        return query
-    if viewer.role is Role.DONOR:
-        return query.where(Pickup.donor_id == viewer.organization_id)
-    if viewer.role in WORKSHOP_ROLES:
-        own_sites = select(Site.id).where(Site.organization_id == viewer.organization_id)
-        served = served_territories(viewer.organization_id)
-        return query.where(
-            or_(
-                # Not planned yet (requested, or cancelled before it was): the workshops serving
-                # its département may take it on. Once it has a site, only that site's workshop.
-                and_(
-                    Pickup.site_id.is_(None),
-                    Pickup.status.in_([PickupStatus.REQUESTED, PickupStatus.CANCELLED]),
-                    Pickup.territory.in_(served.scalar_subquery()),
-                ),
-                Pickup.site_id.in_(own_sites.scalar_subquery()),
-            )
-        )
-    return query.where(false())
+from collecte.pickups.policy import may_book, require_change, require_editable, visible_pickups
+from collecte.pickups.schemas import PickupCreate, PickupUpdate
 
 
 def known_vehicles(session: Session, *, viewer: User) -> list[str]:
@@ -108,8 +78,9 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> Pickup:
+def request_pickup(session: Session, *, viewer: User, booking: PickupCreate) -> Pickup:
     """Book a pickup: a donor for its own organisation, the operator or a coordinator for a donor."""
+    data = booking.model_dump()
     donor_id = data.pop("donor_id", None)
     if viewer.role is Role.DONOR:
         if donor_id not in (None, viewer.organization_id):
@@ -118,7 +89,7 @@ def request_pickup(session: Session, *, viewer: User, data: dict[str, Any]) -> P
                 N_("a donor books pickups for its own organisation only"),
             )
         donor_id = viewer.organization_id
-    elif viewer.role not in BOOKERS:
+    elif not may_book(viewer):
         raise Forbidden("may_not_book", N_("a %(role)s may not book pickups"), role=viewer.role)
     donor = session.get(Organization, donor_id) if donor_id is not None else None
     if donor is None or donor.kind is not OrgKind.DONOR:
@@ -226,59 +197,12 @@ def pickup_events(session: Session, pickup: Pickup) -> list[Event]:
     )
 
 
-def may_change(viewer: User, pickup: Pickup) -> bool:
-    """Whether the viewer may edit or cancel this pickup: its donor, a coordinator, the operator."""
-    if viewer.role is Role.DONOR:
-        return viewer.organization_id == pickup.donor_id
-    return viewer.role in SCHEDULERS
-
-
-def require_change(viewer: User, pickup: Pickup) -> None:
-    """Refuse someone who may not edit or cancel this pickup."""
-    if not may_change(viewer, pickup):
-        raise Forbidden(
-            "may_not_change_pickup",
-            N_("a %(role)s may not change this pickup"),
-            role=viewer.role,
-        )
-
-
-def may_edit(viewer: User, pickup: Pickup) -> bool:
-    """Whether the viewer may still edit this request (it is not scheduled yet)."""
-    return may_change(viewer, pickup) and pickup.status in EDITABLE
-
-
-def may_cancel(viewer: User, pickup: Pickup) -> bool:
-    return may_change(viewer, pickup) and pickup.status in CANCELLABLE
-
-
-def may_schedule(viewer: User, pickup: Pickup) -> bool:
-    return viewer.role in SCHEDULERS and pickup.status in SCHEDULABLE
-
-
-def may_collect(viewer: User, pickup: Pickup) -> bool:
-    return does_workshop_work(viewer) and pickup.status is PickupStatus.SCHEDULED
-
-
-def require_editable(viewer: User, pickup: Pickup) -> None:
-    """Refuse an edit by someone who may not change the pickup, or once it is scheduled."""
-    require_change(viewer, pickup)
-    if pickup.status not in EDITABLE:
-        raise PICKUP_MACHINE.refuse(
-            Reason(
-                "pickup_not_editable",
-                N_("a %(status)s pickup can no longer be edited"),
-                {"status": pickup.status},
-            ),
-            allowed=PICKUP_MACHINE.allowed_next(pickup.status),
-        )
-
-
 def update_pickup(
-    session: Session, *, viewer: User, pickup: Pickup, changes: dict[str, Any]
+    session: Session, *, viewer: User, pickup: Pickup, update: PickupUpdate
 ) -> Pickup:
-    """Edit a request; once scheduled, the plan is the coordinator's and edits are refused."""
+    """Edit a request (the fields the update sets); once scheduled, edits are refused."""
     require_editable(viewer, pickup)
+    changes = update.model_dump(exclude_unset=True)
     fields = sorted(changes)
     if "postcode" in changes:
         pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
@@ -326,7 +250,7 @@ def schedule_pickup(
     vehicle: str = "",
 ) -> Pickup:
     """Plan the pickup: the day, the window, the receiving site of the coordinator's workshop, the van."""
-    if viewer.role not in SCHEDULERS:
+    if not plans(viewer):
         raise Forbidden(
             "may_not_schedule", N_("a %(role)s may not schedule pickups"), role=viewer.role
         )

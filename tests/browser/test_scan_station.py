@@ -16,6 +16,7 @@ from collecte.core.db import make_engine, make_sessionmaker, session_scope
 from collecte.devices.codes import check_character, format_code
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
+from collecte.devices.schemas import DeviceCreate
 from collecte.devices.service import create_device
 from collecte.orgs.models import OrgKind
 from collecte.orgs.service import create_organization, create_site
@@ -65,15 +66,17 @@ def seed_workshop(server: LiveServer, devices: int = 3) -> Station:
                 create_device(
                     session,
                     actor=technician,
-                    data={
-                        "category": "laptop",
-                        "brand": "Lenovo",
-                        "model": f"ThinkPad T{470 + i}",
-                        "serial": f"SCAN-{n}-{i}",
-                        "has_storage": True,
-                        "weight_kg": 1.6,
-                        "site_id": site.id,
-                    },
+                    data=DeviceCreate.model_validate(
+                        {
+                            "category": "laptop",
+                            "brand": "Lenovo",
+                            "model": f"ThinkPad T{470 + i}",
+                            "serial": f"SCAN-{n}-{i}",
+                            "has_storage": True,
+                            "weight_kg": 1.6,
+                            "site_id": site.id,
+                        }
+                    ),
                 ).code
                 for i in range(devices)
             ]

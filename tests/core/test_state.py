@@ -15,6 +15,7 @@ from collecte.devices.models import Device
 from collecte.devices.service import change_status, release_device
 from collecte.pickups.lifecycle import PickupStatus
 from collecte.pickups.models import Pickup
+from collecte.pickups.schemas import PickupUpdate
 from collecte.pickups.service import cancel_pickup, collect_pickup, update_pickup
 from tests.factories.accounts import make_user
 from tests.factories.devices import Workshop
@@ -50,7 +51,7 @@ def test_refusals_list_what_is_allowed_now(db: Session, workshop: Workshop) -> N
     pickup = book(db, admin, donor_id=workshop.donor.id)
     schedule(db, pickup, coordinator, workshop.site)
     with pytest.raises(InvalidTransition) as edit:
-        update_pickup(db, viewer=admin, pickup=pickup, changes={"city": "Lyon"})
+        update_pickup(db, viewer=admin, pickup=pickup, update=PickupUpdate(city="Lyon"))
     assert edit.value.extra["allowed"] == ["scheduled", "collected", "cancelled"]
     cancel_pickup(db, viewer=admin, pickup=pickup, reason="no longer needed")
     with pytest.raises(InvalidTransition) as collect:

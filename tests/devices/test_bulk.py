@@ -174,3 +174,11 @@ def test_non_utf8_file_is_422(client: TestClient, workshop: Workshop, settings: 
         headers=auth_headers(settings, workshop.technician),
     )
     assert response.status_code == 422
+
+
+def test_openapi_documents_the_bulk_rows_as_devices(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/devices/bulk"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["items"] == {"$ref": "#/components/schemas/DeviceCreate"}
+    answer = operation["responses"]["201"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/BulkIntakeOut"}

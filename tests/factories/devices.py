@@ -11,6 +11,7 @@ from collecte.devices import records
 from collecte.devices.checklists import CHECKLISTS, Category
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
+from collecte.devices.schemas import DeviceCreate
 from collecte.devices.service import change_status, create_device
 from collecte.orgs.models import Organization, OrgKind, Site
 from tests.factories.accounts import make_organization, make_site, make_user
@@ -67,7 +68,7 @@ class Workshop:
             "specs": {"ram_gb": 8, "storage_gb": 256},
             **extra,
         }
-        return create_device(self.db, actor=self.technician, data=data)
+        return create_device(self.db, actor=self.technician, data=DeviceCreate.model_validate(data))
 
     def diagnose(self, device: Device) -> None:
         records.record_diagnosis(

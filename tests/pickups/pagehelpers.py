@@ -100,7 +100,7 @@ def book(
         **extra,
     }
     body = PickupCreate.model_validate(data)
-    return service.request_pickup(db, viewer=user, data=body.model_dump())
+    return service.request_pickup(db, viewer=user, booking=body)
 
 
 def schedule(
