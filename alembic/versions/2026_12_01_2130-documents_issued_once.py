@@ -39,11 +39,30 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('issuer_name', sa.String(length=500), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('issuer_organization_id', sa.Integer(), nullable=True))
 
-    documents = sa.table('documents', sa.column('id', sa.Integer()), sa.column('verification_code', sa.String()))
+    documents = sa.table(
+        'documents', sa.column('id', sa.Integer()), sa.column('kind', sa.String()),
+        sa.column('subject', sa.String()), sa.column('verification_code', sa.String()),
+        sa.column('version', sa.Integer()), sa.column('supersedes_id', sa.Integer()),
+    )
     connection = op.get_bind()
-    for (document_id,) in connection.execute(sa.select(documents.c.id)).all():
+    # Each download made a row: the rows of one document become its versions, in the order they
+    # were made, each superseding the one before (all English: language 'en').
+    latest: dict[tuple[str, str], tuple[int, int]] = {}
+    rows = connection.execute(
+        sa.select(documents.c.id, documents.c.kind, documents.c.subject).order_by(documents.c.id)
+    ).all()
+    for document_id, kind, subject in rows:
         code = "".join(secrets.choice(_ALPHABET) for _ in range(12))
-        connection.execute(documents.update().where(documents.c.id == document_id).values(verification_code=code))
+        previous = latest.get((kind, subject))
+        version = previous[1] + 1 if previous else 1
+        connection.execute(
+            documents.update().where(documents.c.id == document_id).values(
+                verification_code=code,
+                version=version,
+                supersedes_id=previous[0] if previous else None,
+            )
+        )
+        latest[kind, subject] = (document_id, version)
 
     with op.batch_alter_table('documents', schema=None) as batch_op:
         # The defaults only filled the existing rows: the application sets every column itself.
@@ -54,7 +73,7 @@ def upgrade() -> None:
         batch_op.alter_column('verification_code', existing_type=sa.String(length=12), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_documents_verification_code'), ['verification_code'])
         batch_op.create_unique_constraint(batch_op.f('uq_documents_supersedes_id'), ['supersedes_id'])
-        batch_op.create_index('ix_documents_issue_key', ['kind', 'subject', 'language', 'version'], unique=False)
+        batch_op.create_index('ix_documents_issue_key', ['kind', 'subject', 'language', 'version'], unique=True)
         batch_op.create_foreign_key(batch_op.f('fk_documents_supersedes_id_documents'), 'documents', ['supersedes_id'], ['id'], ondelete='RESTRICT')
         batch_op.create_foreign_key(batch_op.f('fk_documents_issuer_organization_id_organizations'), 'organizations', ['issuer_organization_id'], ['id'], ondelete='RESTRICT')
 

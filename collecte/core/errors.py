@@ -15,12 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 from collecte.core import i18n
-from collecte.core.vocabulary import label
+from collecte.core.vocabulary import LABELS, label
+
+
+@dataclass(frozen=True)
+class Term:
+    """A stored name (a checklist item, a status) that the vocabulary words in each language."""
+
+    key: str
 
 
 def _english(value: Any) -> Any:
     if isinstance(value, Reason):
         return value.detail
+    if isinstance(value, Term):
+        return LABELS.get(value.key, value.key)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, list | tuple | frozenset | set):
@@ -31,6 +40,8 @@ def _english(value: Any) -> Any:
 def _localised(value: Any, language: str) -> Any:
     if isinstance(value, Reason):
         return value.message(language)
+    if isinstance(value, Term):
+        return label(value.key)
     if isinstance(value, enum.Enum):
         return label(value)
     if isinstance(value, list | tuple | frozenset | set):

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from collecte.core.errors import Reason, RuleError, Term
+from collecte.core.vocabulary import N_
+
 CheckKind = Literal["bool", "percent", "text", "choice"]
 
 MAX_TEXT_LENGTH = 500
@@ -113,18 +116,24 @@ CHECKLISTS: Mapping[Category, tuple[CheckItem, ...]] = MappingProxyType(
 
 
 class ChecklistError(ValueError):
-    """Checks that do not fit the category's checklist; ``problems`` lists every one."""
+    """Checks that do not fit the category's checklist: ``reasons`` words every one in any
+    language, ``problems`` in English."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, reasons: list[Reason]) -> None:
+        self.reasons = reasons
+        self.problems = [reason.detail for reason in reasons]
+        super().__init__("; ".join(self.problems))
 
 
 def validate_checks(category: Category, checks: Mapping[str, object]) -> dict[str, object]:
     """The checks normalised to their kinds, or ChecklistError listing every problem."""
     items = {item.name: item for item in CHECKLISTS[category]}
     problems = [
-        f"unknown check {name!r} for a {category.value} (expected one of: {', '.join(items)})"
+        Reason(
+            "unknown_check",
+            N_("unknown check '%(name)s' for a %(category)s (expected one of: %(expected)s)"),
+            {"name": name, "category": category, "expected": list(items)},
+        )
         for name in checks
         if name not in items
     ]
@@ -133,12 +142,24 @@ def validate_checks(category: Category, checks: Mapping[str, object]) -> dict[st
         value = checks.get(name)
         if value is None:  # JSON null and an absent key both mean "not answered"
             if item.required:
-                problems.append(f"missing check {name!r} ({item.label})")
+                problems.append(
+                    Reason(
+                        "missing_check",
+                        N_("missing check '%(name)s' (%(check)s)"),
+                        {"name": name, "check": Term(name)},
+                    )
+                )
             continue
         try:
             normalised[name] = _normalise(item, value)
-        except ValueError as error:
-            problems.append(f"check {name!r}: {error}")
+        except RuleError as error:
+            problems.append(
+                Reason(
+                    "invalid_check",
+                    N_("check '%(name)s': %(problem)s"),
+                    {"name": name, "problem": error.reason},
+                )
+            )
     if problems:
         raise ChecklistError(problems)
     return normalised
@@ -172,12 +193,24 @@ def _normalise(item: CheckItem, value: object) -> object:
     if item.kind == "choice":
         if isinstance(value, str) and value.strip().lower() in item.choices:
             return value.strip().lower()
-        raise ValueError(f"expected one of {', '.join(item.choices)}, got {value!r}")
+        raise RuleError(
+            "expected_choice",
+            N_("expected one of %(choices)s, got %(value)r"),
+            choices=list(item.choices),
+            value=value,
+        )
     if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__}")
+        raise RuleError(
+            "expected_text", N_("expected text, got %(kind)s"), kind=type(value).__name__
+        )
     text = value.strip()
     if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError(f"text is limited to {MAX_TEXT_LENGTH} characters, got {len(text)}")
+        raise RuleError(
+            "text_too_long",
+            N_("text is limited to %(limit)s characters, got %(length)s"),
+            limit=MAX_TEXT_LENGTH,
+            length=len(text),
+        )
     return text
 
 
@@ -190,7 +223,7 @@ def _to_bool(value: object) -> bool:
             return True
         if word in _FALSE_WORDS:
             return False
-    raise ValueError(f"expected yes or no, got {value!r}")
+    raise RuleError("expected_yes_no", N_("expected yes or no, got %(value)r"), value=value)
 
 
 def _to_percent(value: object) -> int:
@@ -200,5 +233,9 @@ def _to_percent(value: object) -> int:
     elif isinstance(value, str) and (match := _PERCENT.fullmatch(value.strip())):
         number = int(match.group(1))
     if number is None or not 0 <= number <= 100:
-        raise ValueError(f"expected a whole percentage from 0 to 100, got {value!r}")
+        raise RuleError(
+            "expected_percentage",
+            N_("expected a whole percentage from 0 to 100, got %(value)r"),
+            value=value,
+        )
     return number

@@ -19,7 +19,7 @@ from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
 from collecte.auth.policy import WORKSHOP_ROLES, sees_workshop_internals
 from collecte.core.db import SessionDep
-from collecte.core.errors import CollecteError
+from collecte.core.errors import CollecteError, Reason
 from collecte.core.forms import (
     FormDep,
     Refusal,
@@ -201,13 +201,14 @@ def act_on_device(
     """Run one form's service call in a savepoint: redirect on success, the page again if refused."""
 
     def describe(exc: CollecteError) -> Refusal:
-        listed = exc.extra.get("problems")
+        language = request_language(request)
+        listed = exc.params.get("problems")
+        if not isinstance(listed, list) or not listed:
+            return Refusal(exc.status_code, exc.message(language))
         return Refusal(
             exc.status_code,
-            exc.message(request_language(request))
-            if not listed
-            else translate(request, N_("Some checklist answers are missing or invalid:")),
-            problems=[str(p) for p in listed] if isinstance(listed, list) else [],
+            translate(request, N_("Some checklist answers are missing or invalid:")),
+            problems=[p.message(language) if isinstance(p, Reason) else str(p) for p in listed],
         )
 
     def refused(refusal: Refusal) -> Response:

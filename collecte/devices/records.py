@@ -100,7 +100,7 @@ def record_diagnosis(
             "invalid_checklist",
             N_("the checklist is incomplete or invalid: %(problems)s"),
             extra={"problems": exc.problems},
-            problems="; ".join(exc.problems),
+            problems=exc.reasons,
         ) from exc
     record = DiagnosisRecord(
         device_id=device.id, result=result, checks=normalised, notes=notes, technician_id=actor.id

@@ -15,7 +15,10 @@ class Document(Base):
     """One issued version of a document: its bytes, their SHA-256, its verification code."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_issue_key", "kind", "subject", "language", "version"),)
+    # One version number per document and language: two concurrent issues cannot both be version n.
+    __table_args__ = (
+        Index("ix_documents_issue_key", "kind", "subject", "language", "version", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)

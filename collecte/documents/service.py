@@ -15,11 +15,14 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
+from collecte.core.errors import Conflict
 from collecte.core.pdf import Stamp, build_pdf, in_language
 from collecte.core.types import utcnow
+from collecte.core.vocabulary import N_
 from collecte.documents.codes import grouped, new_code
 from collecte.documents.issuer import Issuer
 from collecte.documents.models import Document
@@ -128,8 +131,19 @@ def issue_document(
         produced_by=produced_by.id if produced_by else None,
         issued_at=issued_at,
     )
-    session.add(document)
-    session.flush()  # the id a next version supersedes; the unique code and successor checked now
+    try:
+        with session.begin_nested():
+            session.add(document)
+            session.flush()  # the id a next version supersedes; unique version, code, successor
+    except IntegrityError as exc:
+        # Another request issued this version meanwhile: serve it if it says the same.
+        current = latest_version(session, kind=kind, subject=subject, language=language)
+        if current is not None and current.facts_sha256 == digest and current.content:
+            return Issued(current, current.content)
+        raise Conflict(
+            "document_changed_meanwhile",
+            N_("the document was issued again meanwhile; download it again"),
+        ) from exc
     return Issued(document, content)
 
 
