@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
-from collecte.core.errors import CollecteError, InvalidInput
+from collecte.core.errors import CollecteError, InvalidInput, Reason
 from collecte.core.forms import FormDep, form_text, start_of_local_day
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
@@ -119,15 +119,18 @@ def print_labels(
             base_url=settings.public_base_url,
         )
     except CollecteError as exc:
-        listed = exc.extra.get("invalid")
+        language = request_language(request)
+        listed = exc.params.get("problems")
         return _print_page(
             request,
             session,
             user,
             values=values,
             status_code=exc.status_code,
-            error=exc.message(request_language(request)),
-            problems=[str(p) for p in listed] if isinstance(listed, list) else [],
+            error=exc.message(language),
+            problems=[p.message(language) for p in listed if isinstance(p, Reason)]
+            if isinstance(listed, list)
+            else [],
         )
     return label_response(content, media_type, f"labels-{len(devices)}")
 

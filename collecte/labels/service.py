@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
 from collecte.auth.policy import does_workshop_work
-from collecte.core.errors import Forbidden, InvalidInput, NotFound
+from collecte.core.errors import Forbidden, InvalidInput, NotFound, Reason
 from collecte.core.vocabulary import N_, label
 from collecte.devices.codes import InvalidCode, parse_code
 from collecte.devices.models import Device
@@ -94,18 +94,23 @@ def devices_for_labels(session: Session, *, viewer: User, raw_codes: Sequence[st
         raise InvalidInput(
             "too_many_labels", N_("at most %(limit)s labels per batch"), limit=MAX_LABELS
         )
-    problems, wanted = [], []
+    problems: list[Reason] = []
+    wanted = []
     for raw in raw_codes:
         try:
             wanted.append(parse_code(raw))
         except InvalidCode as exc:
-            problems.append(f"{raw!r}: {exc}")
+            problems.append(
+                Reason(
+                    "invalid_code", N_("%(raw)r: %(problem)s"), {"raw": raw, "problem": exc.reason}
+                )
+            )
     if problems:
         raise InvalidInput(
             "invalid_codes",
             N_("these are not device codes: %(problems)s"),
-            extra={"invalid": problems},
-            problems="; ".join(problems[:20]),
+            extra={"invalid": [p.detail for p in problems]},
+            problems=problems[:20],
         )
     found = {
         d.code: d

@@ -101,7 +101,9 @@ def test_bad_codes_are_listed_and_the_input_kept(
     assert "Aucune étiquette n'a été imprimée" in response.text
     problems = re.findall(r"<li>(.*?)</li>", response.text[response.text.index('role="alert"') :])
     assert any("HELLO" in p for p in problems)
-    assert any(wrong_check in p and "check character" in p for p in problems)
+    # In the page's language (French by default), not the service's English.
+    assert any(wrong_check in p and "caractère de contrôle est faux" in p for p in problems)
+    assert not any("check character" in p for p in problems)
     assert typed in response.text.replace("\r\n", "\n")
 
     unknown = "ABCDEFG" + check_character("ABCDEFG")
