@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from collecte.core import i18n
 from collecte.core.errors import CollecteError
+from collecte.core.validation import validation_reason
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, request_language
 
@@ -65,25 +66,6 @@ def translate(request: Request, message: str) -> str:
     return i18n.translations(request_language(request)).gettext(message)
 
 
-_FIELD_MESSAGES = {
-    "missing": N_("This field is required."),
-    "string_too_short": N_("This field is required."),
-    "int_parsing": N_("Enter a whole number."),
-    "int_from_float": N_("Enter a whole number."),
-    "float_parsing": N_("Enter a number."),
-    "bool_parsing": N_("Answer yes or no."),
-    "enum": N_("Choose one of the listed values."),
-    "literal_error": N_("Choose one of the listed values."),
-    "string_pattern_mismatch": N_("This value is not in the expected format."),
-    "greater_than": N_("Must be more than %(limit)s."),
-    "greater_than_equal": N_("Must be at least %(limit)s."),
-    "less_than": N_("Must be less than %(limit)s."),
-    "less_than_equal": N_("Must be at most %(limit)s."),
-    "string_too_long": N_("Too long: at most %(limit)s characters."),
-}
-_LIMIT_KEYS = ("gt", "ge", "lt", "le", "max_length")
-
-
 def field_errors(request: Request, error: ValidationError) -> dict[str, str]:
     """One message per form field, in the visitor's language.
 
@@ -98,14 +80,7 @@ def field_errors(request: Request, error: ValidationError) -> dict[str, str]:
         else:
             names = [part for part in location if isinstance(part, str)]
             field = names[-1] if names else "form"
-        message = _FIELD_MESSAGES.get(problem.get("type", ""))
-        if message is None:
-            text = str(problem.get("msg", "invalid"))
-        else:
-            context = problem.get("ctx") or {}
-            limit = next((context[k] for k in _LIMIT_KEYS if k in context), "")
-            text = translate(request, message) % {"limit": limit}
-        found.setdefault(field, text)
+        found.setdefault(field, validation_reason(problem).message(request_language(request)))
     return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
-from collecte.core.errors import CollecteError, InvalidInput
+from collecte.core.errors import CollecteError, InvalidInput, Reason
+from collecte.core.validation import validation_reason
 from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
 from collecte.devices.schemas import DeviceCreate
@@ -40,20 +42,40 @@ _TRUE = {"1", "true", "yes", "y", "oui", "o", "x"}
 _FALSE = {"0", "false", "no", "n", "non", ""}
 
 
+TOO_MANY_VALUES = Reason("too_many_values", N_("more values than columns"))
+
+
 class BulkRejected(InvalidInput):
     """Some rows are wrong; nothing was written."""
 
     kind = "bulk_rejected"
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        lines = ", ".join(str(r["line"]) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+    def __init__(self, problems: dict[int, list[RowProblem]]) -> None:
+        lines = sorted(problems)
+        shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
+        # The API lists each row's problems in English (pydantic's own words for a malformed
+        # value); ``reasons`` words them in any language for the pages.
+        rows = [{"line": line, "errors": [p.text for p in problems[line]]} for line in lines]
         super().__init__(
             "rows_rejected",
             N_("%(count)s row(s) rejected (lines %(lines)s); nothing was imported"),
             extra={"rows": rows},
             count=len(rows),
-            lines=lines,
+            lines=shown,
         )
+        self.reasons = {line: [p.reason for p in problems[line]] for line in lines}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with a row: the API's English text and the reason the pages translate."""
+
+    text: str
+    reason: Reason
+
+    @classmethod
+    def of(cls, reason: Reason) -> RowProblem:
+        return cls(reason.detail, reason)
 
 
 def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -90,7 +112,7 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
             continue  # blank line
         line = reader.line_num
         if None in record:
-            rows.append((line, {"__error__": "more values than columns"}))
+            rows.append((line, {"__error__": TOO_MANY_VALUES}))
             continue
         rows.append((line, _csv_row(record)))
         if len(rows) > MAX_ROWS:
@@ -122,8 +144,17 @@ def _csv_row(record: dict[str, str | None]) -> dict[str, Any]:
     return row
 
 
-def _describe(error: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in error.errors()]
+def _describe(error: ValidationError) -> list[RowProblem]:
+    problems = []
+    for e in error.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "row"
+        reason = Reason(
+            "invalid_field",
+            N_("%(field)s: %(problem)s"),
+            {"field": field, "problem": validation_reason(e)},
+        )
+        problems.append(RowProblem(f"{field}: {e['msg']}", reason))
+    return problems
 
 
 def bulk_receive(
@@ -136,10 +167,10 @@ def bulk_receive(
     """Receive every row or none: all rows are validated before the first write."""
     raw_rows = list(rows)
     checked: list[tuple[int, DeviceCreate]] = []
-    problems: dict[int, list[str]] = {}
+    problems: dict[int, list[RowProblem]] = {}
     for line, data in raw_rows:
         if "__error__" in data:
-            problems.setdefault(line, []).append(str(data["__error__"]))
+            problems.setdefault(line, []).append(RowProblem.of(data["__error__"]))
             continue
         try:
             checked.append((line, DeviceCreate.model_validate(data)))
@@ -159,7 +190,7 @@ def bulk_receive(
                 session, viewer=actor, donor_id=item.donor_id, pickup_id=item.pickup_id
             )
         except CollecteError as exc:
-            problems.setdefault(line, []).append(exc.detail)
+            problems.setdefault(line, []).append(RowProblem.of(exc.reason))
 
     # Repeated serials are looked for on every row, valid or not, so one answer names them all.
     seen: dict[tuple[str, str], int] = {}
@@ -172,7 +203,13 @@ def bulk_receive(
             continue
         if (brand, serial) in seen:
             problems.setdefault(line, []).append(
-                f"serial {serial} repeats line {seen[brand, serial]}"
+                RowProblem.of(
+                    Reason(
+                        "serial_repeated",
+                        N_("serial %(serial)s repeats line %(line)s"),
+                        {"serial": serial, "line": seen[brand, serial]},
+                    )
+                )
             )
         else:
             seen[brand, serial] = line
@@ -185,13 +222,17 @@ def bulk_receive(
             first_line = seen.get((brand.strip().lower(), serial))
             if first_line is not None:
                 problems.setdefault(first_line, []).append(
-                    f"serial {serial} is already registered as device {code}"
+                    RowProblem.of(
+                        Reason(
+                            "serial_registered",
+                            N_("serial %(serial)s is already registered as device %(code)s"),
+                            {"serial": serial, "code": code},
+                        )
+                    )
                 )
 
     if problems:
-        raise BulkRejected(
-            [{"line": line, "errors": errs} for line, errs in sorted(problems.items())]
-        )
+        raise BulkRejected(problems)
 
     codes = unused_codes(session, len(checked))
     devices = []

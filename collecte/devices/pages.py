@@ -337,7 +337,12 @@ def import_csv(request: Request, session: SessionDep, user: WebUser, form: FormD
             rows = _with_defaults(bulk.parse_csv(raw), values)
             devices = bulk.bulk_receive(session, actor=user, rows=rows)
     except bulk.BulkRejected as exc:
-        return again(exc.status_code, rejected=exc.extra["rows"], filename=upload.filename)
+        language = request_language(request)
+        rejected = [
+            {"line": line, "errors": [reason.message(language) for reason in reasons]}
+            for line, reasons in exc.reasons.items()
+        ]
+        return again(exc.status_code, rejected=rejected, filename=upload.filename)
     except CollecteError as exc:
         return again(
             exc.status_code, error=exc.message(request_language(request)), filename=upload.filename

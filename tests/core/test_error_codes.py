@@ -16,7 +16,11 @@ from collecte.core.state import StateMachine
 ROOT = Path(collecte.__file__).resolve().parent
 # Functions that forward a template chosen from data marked with N_ (checked below or by
 # test_i18n's extraction), rather than writing it at the call.
-FORWARDERS = {("core/state.py", "move"), ("devices/records.py", "_refuse_outside_workshop")}
+FORWARDERS = {
+    ("core/state.py", "move"),
+    ("devices/records.py", "_refuse_outside_workshop"),
+    ("core/validation.py", "validation_reason"),  # its templates: FIELD_MESSAGES, marked N_
+}
 # Refusals whose class words them itself (its ``__init__`` passes the code and the template).
 SELF_WORDED = {"BulkRejected"}
 
