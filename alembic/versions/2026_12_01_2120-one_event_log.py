@@ -10,6 +10,7 @@ Create Date: 2026-12-01 21:20:00.000000
 """
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -117,6 +118,11 @@ def upgrade() -> None:
     op.drop_table('device_events')
 
 
+def _json(value: Any) -> Any:
+    """A JSON column read through plain SQL: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def _aware(value: Any) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
@@ -130,10 +136,10 @@ def _device_rows(bind: Any) -> list[dict[str, Any]]:
         " d.weight_kg, s.territory"
         " FROM device_events e JOIN devices d ON d.id = e.device_id"
         " LEFT JOIN sites s ON s.id = e.site_id ORDER BY e.id"
-    ).columns(sa.column('payload', sa.JSON()))
+    )
     rows = []
     for r in bind.execute(query).mappings():
-        payload = dict(r['payload'] or {})
+        payload = dict(_json(r['payload']) or {})
         if r['kind'] == 'hold' and 'reason' not in payload:
             payload['reason'] = r['note']
         at = _aware(r['at'])
@@ -157,7 +163,7 @@ def _pickup_rows(bind: Any) -> list[dict[str, Any]]:
         " p.collected_at, p.collected_counts, p.collected_weight_kg, p.released_by,"
         " p.received_by, p.cancelled_at, p.cancel_reason, p.items, s.organization_id"
         " FROM pickups p LEFT JOIN sites s ON s.id = p.site_id ORDER BY p.id"
-    ).columns(sa.column('items', sa.JSON()), sa.column('collected_counts', sa.JSON()))
+    )
     rows = []
     for r in bind.execute(query).mappings():
         common = {
@@ -168,7 +174,7 @@ def _pickup_rows(bind: Any) -> list[dict[str, Any]]:
         requested = _aware(r['requested_at'])
         steps = [(
             'pickup_requested', None, 'requested', requested, None, None,
-            {'items': list(r['items'] or [])}, r['requested_by'],
+            {'items': list(_json(r['items']) or [])}, r['requested_by'],
         )]
         previous = 'requested'
         if r['scheduled_on'] is not None:
@@ -186,7 +192,7 @@ def _pickup_rows(bind: Any) -> list[dict[str, Any]]:
                 'pickup_collected', previous, 'collected', _aware(r['collected_at']),
                 r['site_id'], r['organization_id'],
                 {'weight_kg': r['collected_weight_kg'] or 0.0,
-                 'counts': dict(r['collected_counts'] or {}),
+                 'counts': dict(_json(r['collected_counts']) or {}),
                  'released_by': r['released_by'] or '', 'received_by': r['received_by'] or ''},
                 None,
             ))
