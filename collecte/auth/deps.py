@@ -128,10 +128,13 @@ class LoginRequired(CollecteError):
 
 SESSION_USER_KEY = "uid"
 SESSION_FINGERPRINT_KEY = "fp"
+SESSION_VERSION_KEY = "sv"
 
 
 def optional_web_user(request: Request, session: SessionDep) -> User | None:
-    """The user signed in through the session cookie, if any (and still active)."""
+    """The user signed in through the session cookie, if any, and if the session still holds: the
+    account is active, with the password (fingerprint) and the session version it signed in with
+    (signing out bumps the version, so a copy of the cookie taken before is refused)."""
     uid = request.session.get(SESSION_USER_KEY)
     if not isinstance(uid, int):
         return None
@@ -140,6 +143,7 @@ def optional_web_user(request: Request, session: SessionDep) -> User | None:
         user is None
         or not user.active
         or request.session.get(SESSION_FINGERPRINT_KEY) != fingerprint(user)
+        or request.session.get(SESSION_VERSION_KEY) != user.session_version
     ):
         request.session.clear()
         return None

@@ -48,6 +48,9 @@ class User(Base):
     # Counted as integration work hours in impact when the person is on an integration contract.
     integration_contract: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Stored in the session cookie at sign-in and checked on every page request: signing out
+    # bumps it, so a copy of the cookie taken before stops working (server-side revocation).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     # Loaded when a page asks for it: the token check on every API call does not need it.

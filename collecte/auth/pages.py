@@ -12,10 +12,11 @@ from collecte.auth import service
 from collecte.auth.deps import (
     SESSION_FINGERPRINT_KEY,
     SESSION_USER_KEY,
+    SESSION_VERSION_KEY,
     OptionalWebUser,
     SettingsDep,
 )
-from collecte.auth.tokens import fingerprint
+from collecte.auth.tokens import end_web_sessions, fingerprint
 from collecte.config import LANGUAGES
 from collecte.core.db import SessionDep
 from collecte.core.errors import TooManyAttempts
@@ -61,6 +62,7 @@ def login(
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id
     request.session[SESSION_FINGERPRINT_KEY] = fingerprint(user)
+    request.session[SESSION_VERSION_KEY] = user.session_version
     return redirect(safe_next(next))
 
 
@@ -78,8 +80,10 @@ def _login_again(
 
 
 @router.post("/logout", dependencies=[Depends(require_csrf)])
-def logout(request: Request) -> RedirectResponse:
-    """End the session."""
+def logout(request: Request, session: SessionDep, user: OptionalWebUser) -> RedirectResponse:
+    """End the session, on the server too: every page session of the account ends with it."""
+    if user is not None:
+        end_web_sessions(session, user_id=user.id)
     request.session.clear()
     return redirect("/login")
 

@@ -4,6 +4,11 @@ Tokens are stateless (any app process can check them) and carry a fingerprint of
 hash, so changing a password revokes every token issued before. They also state the account's
 role and organisation, which the account must still have when the token is used: a statement can
 then be scoped before the account is read (the scan look-up), and a change of role revokes tokens.
+
+Page sessions (the signed cookie) also carry the account's ``session_version``; signing out bumps
+it (``end_web_sessions``), which ends every page session of that account, not only the one signing
+out. Bearer tokens do not carry it: they are for API clients, which hold them until they expire, a
+password change, a deactivation or a change of role; signing out of the pages leaves them valid.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import hashlib
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.auth.policy import Claimed
@@ -26,6 +33,14 @@ def fingerprint(user: User) -> str:
 
 def hash_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def end_web_sessions(session: Session, *, user_id: int) -> None:
+    """End every page session of the account: the cookies signed before no longer hold."""
+    # One UPDATE, not a read-modify-write: two sign-outs at once still both end their sessions.
+    session.execute(
+        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+    )
 
 
 @dataclass(frozen=True)
