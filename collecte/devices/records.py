@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import User
+from collecte.auth.models import Role, User
+from collecte.auth.policy import WORKSHOP_ROLES
 from collecte.core.errors import Conflict, InvalidInput, InvalidTransition
 from collecte.core.events import (
     DiagnosisPayload,
@@ -162,6 +163,8 @@ def record_erasure(
             "verification_method_missing",
             N_("say how the erasure was verified (verification_method)"),
         )
+    if verifier_id is not None:
+        _require_verifier(session, device=device, actor=actor, verifier_id=verifier_id)
     record = ErasureRecord(
         device_id=device.id,
         storage_make=storage_make,
@@ -198,6 +201,27 @@ def record_erasure(
     if advance:
         advance_to_wiped(session, device=device, actor=actor)
     return record
+
+
+def _require_verifier(session: Session, *, device: Device, actor: User, verifier_id: int) -> None:
+    """The verifier is the operator, an active admin, or an active coordinator or technician of
+    the device's workshop: the name goes on the certificate. The refusal names no account (the
+    caller may not see the one it named)."""
+    if verifier_id == actor.id:
+        return
+    verifier = session.get(User, verifier_id)
+    staff = verifier is not None and (
+        verifier.role is Role.ADMIN
+        or (verifier.role in WORKSHOP_ROLES and verifier.organization_id == device.organization_id)
+    )
+    if verifier is None or not verifier.active or not staff:
+        raise InvalidInput(
+            "verifier_not_workshop_staff",
+            N_(
+                "the verifier must be the operator, an administrator, or an active coordinator "
+                "or technician of the device's workshop"
+            ),
+        )
 
 
 def advance_to_wiped(session: Session, *, device: Device, actor: User) -> None:
