@@ -18,6 +18,7 @@ from collecte.auth import router as auth_router
 from collecte.config import Settings
 from collecte.core.db import SessionDep, make_engine, make_sessionmaker, request_transaction
 from collecte.core.handlers import install_error_handlers
+from collecte.core.openapi import install_openapi
 from collecte.core.security_headers import SecurityHeadersMiddleware
 from collecte.core.web import PageSessionMiddleware, make_environment
 from collecte.devices import checklists_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outside the session: on each response
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(devices_router.scan_router)  # first: see scan_router
     app.include_router(auth_router.router)
     app.include_router(orgs_router.router)
