@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, delete, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import ROLE_ORG_KIND, LoginThrottle, Role, User
 from collecte.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from collecte.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from collecte.core.types import UTCDateTime
 from collecte.core.vocabulary import N_
 from collecte.orgs.models import Organization
 
@@ -96,17 +99,17 @@ def authenticate(
     max_failures: int,
     window: dt.timedelta,
 ) -> User | None:
-    """The active user these credentials name, or None after recording the failure.
+    """The active user these credentials name, or None with the failure counted.
 
     Raises TooManyAttempts while the account has used up its failures for the window, without
     even checking the password, so guessing cannot go on at full speed.
     """
     email = normalise_email(email)
-    throttle = session.get(LoginThrottle, email)
-    if throttle is not None and now - throttle.window_started_at >= window:
-        throttle.failures, throttle.window_started_at = 0, now
-    if throttle is not None and throttle.failures >= max_failures:
-        retry = throttle.window_started_at + window - now
+    if not _count_attempt(session, email=email, now=now, max_failures=max_failures, window=window):
+        started = session.scalar(
+            select(LoginThrottle.window_started_at).where(LoginThrottle.email == email)
+        )
+        retry = (started or now) + window - now
         raise TooManyAttempts(
             "too_many_logins",
             N_("too many failed logins for this account; try again later"),
@@ -115,28 +118,40 @@ def authenticate(
     user = session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if ok and user is not None and user.active:
-        if throttle is not None:
-            session.delete(throttle)
+        session.execute(delete(LoginThrottle).where(LoginThrottle.email == email))
         return user
-    _record_failure(session, email=email, throttle=throttle, now=now)
     return None
 
 
-def _record_failure(
-    session: Session, *, email: str, throttle: LoginThrottle | None, now: dt.datetime
-) -> None:
-    if throttle is not None:
-        throttle.failures += 1
-        return
-    try:
-        with session.begin_nested():
-            session.add(LoginThrottle(email=email, failures=1, window_started_at=now))
-            # Flush inside the savepoint: a concurrent first failure for the same email loses here.
-            session.flush()
-    except IntegrityError:
-        existing = session.get(LoginThrottle, email, populate_existing=True)
-        if existing is not None:
-            existing.failures += 1
+def _count_attempt(
+    session: Session, *, email: str, now: dt.datetime, max_failures: int, window: dt.timedelta
+) -> bool:
+    """Count this attempt as a failure before the password is checked (a success resets the
+    count); False, counting nothing, when the account has no failure left in its window.
+
+    One statement, so concurrent attempts (in any worker) each count: the upsert locks the row
+    until the transaction ends, and the next attempt reads the count this one left.
+    """
+    expired = LoginThrottle.window_started_at <= now - window
+    started = literal(now, UTCDateTime())
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(LoginThrottle)
+        .values(email=email, failures=1, window_started_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.email],
+            set_={
+                "failures": case((expired, 1), else_=LoginThrottle.failures + 1),
+                "window_started_at": case(
+                    (expired, started), else_=LoginThrottle.window_started_at
+                ),
+            },
+            # An account out of attempts is left as it is: no row comes back.
+            where=or_(expired, LoginThrottle.failures < max_failures),
+        )
+        .returning(LoginThrottle.failures)
+    )
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 def visible_users(viewer: User) -> Select[User]:

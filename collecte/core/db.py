@@ -3,6 +3,12 @@
 One request is one transaction: ``get_session`` commits when the route returns and rolls back
 when it raises, and it is declared with ``scope="function"`` so the commit happens before the
 response leaves (a client never reads before its own write is visible).
+
+On SQLite, a request that may write begins its transaction with ``BEGIN IMMEDIATE``: it takes the
+write lock first and waits for it (the busy timeout) before reading. A deferred transaction that
+reads and then writes has to upgrade its lock, and SQLite cannot wait there (another writer may
+have changed what it read): it answers "database is locked" at once. Reads (GET, the plain scan)
+stay deferred, so in WAL mode they never wait for writers.
 """
 
 from __future__ import annotations
@@ -28,6 +34,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+SQLITE_BEGIN = "collecte_sqlite_begin"
+"""The execution option naming how a SQLite transaction begins ("IMMEDIATE" for writers)."""
+
+WRITING_OPTIONS = {SQLITE_BEGIN: "IMMEDIATE"}
+"""Execution options of a transaction that will write (ignored but by SQLite)."""
+
+_READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -41,8 +56,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -65,6 +81,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction for a CLI command or a job: commit on success, roll back on error."""
     with factory() as session, session.begin():
+        session.connection(execution_options=WRITING_OPTIONS)
         yield session
 
 
@@ -88,7 +105,17 @@ def open_session(request: Request) -> AbstractContextManager[Session]:
     session itself (the scan route does, to save the threadpool hops of sync dependencies).
     """
     opener: Callable[[], AbstractContextManager[Session]] = request.app.state.open_session
-    return opener()
+    return _for_method(opener(), request.method)
+
+
+@contextmanager
+def _for_method(opened: AbstractContextManager[Session], method: str) -> Iterator[Session]:
+    with opened as session:
+        # A session that has not begun yet begins as a writer unless the request only reads; one
+        # already in a transaction (a test's) keeps it.
+        if method not in _READING_METHODS and not session.in_transaction():
+            session.connection(execution_options=WRITING_OPTIONS)
+        yield session
 
 
 def open_connection(request: Request) -> AbstractContextManager[Connection]:

@@ -10,9 +10,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from collecte.core.errors import CollecteError
+from collecte.core.errors import CollecteError, Conflict
+from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,27 @@ _HTTP_KINDS = {
     422: "validation_error",
     429: "too_many_attempts",
 }
+
+
+# PostgreSQL's answers to a transaction that lost a race with another: a serialization failure
+# and a deadlock; the transaction was rolled back and the request may simply be sent again.
+_LOST_RACE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def changed_meanwhile() -> Conflict:
+    """The refusal of a write that lost a race: what it read was changed by another before it
+    could write (an optimistic version check, a serialization failure, a deadlock)."""
+    return Conflict(
+        "changed_meanwhile", N_("this was changed meanwhile by someone else; reload and try again")
+    )
+
+
+def lost_race(exc: BaseException) -> bool:
+    """Whether a database error means the transaction lost a race with a concurrent one."""
+    if isinstance(exc, StaleDataError):
+        return True
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, OperationalError) and sqlstate in _LOST_RACE_SQLSTATES
 
 
 def error_response(exc: CollecteError) -> JSONResponse:
@@ -71,6 +95,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CollecteError)
     async def handle_collecte_error(request: Request, exc: CollecteError) -> Response:
+        return _collecte_error(request, exc)
+
+    def _collecte_error(request: Request, exc: CollecteError) -> Response:
         if _wants_html(request):
             if exc.kind == "login_required":
                 return redirect(f"/login?next={quote(request.url.path)}")
@@ -100,6 +127,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": kind, "detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
+
+    # A write that lost a race is a conflict, wherever it surfaced: at a flush inside the route
+    # or at the commit after it (``get_session`` commits before the response leaves, so the
+    # error still reaches these handlers).
+    @app.exception_handler(StaleDataError)
+    @app.exception_handler(OperationalError)
+    async def handle_database_error(request: Request, exc: Exception) -> Response:
+        if lost_race(exc):
+            log.info("%s %s lost a race: %s", request.method, request.url.path, exc)
+            return _collecte_error(request, changed_meanwhile())
+        return await handle_unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def handle_unexpected(request: Request, exc: Exception) -> Response:
