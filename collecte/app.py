@@ -18,6 +18,7 @@ from collecte.auth import router as auth_router
 from collecte.config import Settings
 from collecte.core.db import SessionDep, make_engine, make_sessionmaker, request_transaction
 from collecte.core.handlers import install_error_handlers
+from collecte.core.hygiene import HygieneMiddleware
 from collecte.core.web import PageSessionMiddleware, make_environment
 from collecte.devices import checklists_router
 from collecte.devices import pages as devices_pages
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookies_secure,
     )
+    # Outermost: an oversized body or a control character is refused before anything reads it.
+    app.add_middleware(HygieneMiddleware, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(devices_router.scan_router)  # first: see scan_router
     app.include_router(auth_router.router)
