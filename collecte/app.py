@@ -18,6 +18,7 @@ from collecte.auth import router as auth_router
 from collecte.config import Settings
 from collecte.core.db import SessionDep, make_engine, make_sessionmaker, request_transaction
 from collecte.core.handlers import install_error_handlers
+from collecte.core.hygiene import HygieneMiddleware
 from collecte.core.openapi import install_openapi
 from collecte.core.security_headers import SecurityHeadersMiddleware
 from collecte.core.web import PageSessionMiddleware, make_environment
@@ -77,7 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookies_secure,
     )
-    app.add_middleware(SecurityHeadersMiddleware)  # outside the session: on each response
+    # Before the session and the app: an oversized body or a control character is refused before
+    # anything reads it; the security headers wrap everything, refusals included.
+    app.add_middleware(HygieneMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(devices_router.scan_router)  # first: see scan_router

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         le=40_000,
         description="Payload of a collection van, for run sheets (a small urban van carries ~600 kg).",
     )
+    max_body_bytes: int = Field(
+        default=6 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (413 beyond): a 5 MiB upload and its form.",
+    )
     # Kept open per process: more than the busiest station load measured (16 concurrent scans),
     # because an overflow connection is closed on check-in and reopening one costs a PostgreSQL
     # session start; with 10 + 5 the scan benchmark opened 106 sessions in 8 s.

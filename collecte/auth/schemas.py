@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from collecte.auth.models import Role
-from collecte.core.schemas import IdField
+from collecte.core.schemas import IdField, Line
 
 
 class TokenOut(BaseModel):
@@ -18,10 +18,10 @@ class TokenOut(BaseModel):
 
 class UserCreate(BaseModel):
     email: EmailStr
-    password: str = Field(min_length=10, max_length=200)
+    password: Line = Field(min_length=10, max_length=200)
     role: Role
     organization_id: IdField | None = None
-    full_name: str = Field(default="", max_length=200)
+    full_name: Line = Field(default="", max_length=200)
     integration_contract: bool = False
 
 

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from collecte.core import i18n
 from collecte.core.errors import CollecteError
+from collecte.core.schemas import check_plan_date
 from collecte.core.validation import validation_reason
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, request_language
@@ -54,6 +55,37 @@ def read_upload(upload: UploadFile) -> bytes | None:
     """The uploaded bytes, or None when the file is larger than the limit."""
     raw = upload.file.read(MAX_UPLOAD_BYTES + 1)
     return None if len(raw) > MAX_UPLOAD_BYTES else raw
+
+
+def ascii_int(text: str, *, low: int, high: int) -> int | None:
+    """A whole number typed in a form or a query, within ``low``..``high``; None otherwise.
+
+    Only ASCII digits (an optional leading minus when ``low`` allows it): ``str.isdigit`` also
+    takes "²" or "٧", which ``int`` then refuses or reads as another number.
+    """
+    text = text.strip()
+    digits = text[1:] if text.startswith("-") and low < 0 else text
+    if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def form_date(text: str, *, formats: Iterable[str] = ("%Y-%m-%d", "%d/%m/%Y")) -> dt.date | None:
+    """A day typed in a form or a query (YYYY-MM-DD or dd/mm/yyyy) within the planning range;
+    None when it is not one."""
+    if not text.isascii():
+        return None
+    for pattern in formats:
+        try:
+            day = dt.datetime.strptime(text.strip(), pattern).date()  # noqa: DTZ007 (a date, no time)
+        except ValueError:
+            continue
+        try:
+            return check_plan_date(day)
+        except ValueError:
+            return None
+    return None
 
 
 def decimal(text: str) -> str:

@@ -24,6 +24,11 @@ FIELD_MESSAGES = {
     "less_than": N_("Must be less than %(limit)s."),
     "less_than_equal": N_("Must be at most %(limit)s."),
     "string_too_long": N_("Too long: at most %(limit)s characters."),
+    "finite_number": N_("Enter a number."),
+    "null_not_allowed": N_("This field may be left out, but not emptied."),
+    "control_character": N_("This text contains a control character."),
+    "date_out_of_range": N_("Give a date from %(low)s to %(high)s."),
+    "time_not_past": N_("Give a time from %(low)s up to now."),
 }
 LIMIT_KEYS = ("gt", "ge", "lt", "le", "max_length")
 
@@ -36,4 +41,5 @@ def validation_reason(problem: Mapping[str, Any]) -> Reason:
         return Reason("invalid_value", N_("%(message)s"), {"message": problem.get("msg", "")})
     context = problem.get("ctx") or {}
     limit = next((context[k] for k in LIMIT_KEYS if k in context), "")
-    return Reason(kind, message, {"limit": limit})
+    # The range types of core/schemas.py name their bounds in the context (low, high).
+    return Reason(kind, message, {**{k: str(v) for k, v in context.items()}, "limit": limit})

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
@@ -19,9 +18,20 @@ from collecte.core.validation import validation_reason
 from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
 from collecte.devices.schemas import DeviceCreate
-from collecte.devices.service import intake_donor, receive_device, resolve_intake_site, unused_codes
+from collecte.devices.service import (
+    intake_donor,
+    receive_device,
+    registered_serials,
+    require_receiver,
+    resolve_intake_site,
+    serial_registered,
+    unused_codes,
+)
 
+# One cap for every bulk path (CSV, JSON, the page, the CLI), checked before any row is validated.
 MAX_ROWS = 5000
+# No field of a device is longer (the model, 150); a longer cell is refused on its row.
+MAX_CELL_CHARS = 300
 CSV_COLUMNS = (
     "category",
     "brand",
@@ -43,6 +53,13 @@ _FALSE = {"0", "false", "no", "n", "non", ""}
 
 
 TOO_MANY_VALUES = Reason("too_many_values", N_("more values than columns"))
+CELL_TOO_LONG = Reason(
+    "cell_too_long", N_("a value is longer than %(limit)s characters"), {"limit": MAX_CELL_CHARS}
+)
+
+
+def too_many_rows() -> InvalidInput:
+    return InvalidInput("too_many_rows", N_("at most %(limit)s devices per import"), limit=MAX_ROWS)
 
 
 class BulkRejected(InvalidInput):
@@ -106,19 +123,24 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
             known=", ".join(CSV_COLUMNS),
         )
     reader.fieldnames = header
-    rows = []
-    for record in reader:
-        if not any((v or "").strip() for k, v in record.items() if k is not None):
-            continue  # blank line
-        line = reader.line_num
-        if None in record:
-            rows.append((line, {"__error__": TOO_MANY_VALUES}))
-            continue
-        rows.append((line, _csv_row(record)))
-        if len(rows) > MAX_ROWS:
-            raise InvalidInput(
-                "too_many_rows", N_("at most %(limit)s devices per import"), limit=MAX_ROWS
-            )
+    rows: list[tuple[int, dict[str, Any]]] = []
+    try:
+        for record in reader:
+            if not any((v or "").strip() for k, v in record.items() if k is not None):
+                continue  # blank line
+            line = reader.line_num
+            if None in record:
+                rows.append((line, {"__error__": TOO_MANY_VALUES}))
+            elif any(len(v or "") > MAX_CELL_CHARS for v in record.values()):
+                rows.append((line, {"__error__": CELL_TOO_LONG}))
+            else:
+                rows.append((line, _csv_row(record)))
+            if len(rows) > MAX_ROWS:
+                raise too_many_rows()
+    except csv.Error as exc:  # a field past the csv module's own limit (128 kB), a stray NUL
+        raise InvalidInput(
+            "malformed_csv", N_("line %(line)s is not valid CSV"), line=reader.line_num
+        ) from exc
     return rows
 
 
@@ -165,7 +187,10 @@ def bulk_receive(
     on_progress: Callable[[int], None] | None = None,
 ) -> list[Device]:
     """Receive every row or none: all rows are validated before the first write."""
+    require_receiver(actor)
     raw_rows = list(rows)
+    if len(raw_rows) > MAX_ROWS:
+        raise too_many_rows()
     checked: list[tuple[int, DeviceCreate]] = []
     problems: dict[int, list[RowProblem]] = {}
     for line, data in raw_rows:
@@ -213,23 +238,13 @@ def bulk_receive(
             )
         else:
             seen[brand, serial] = line
-    if seen:
-        serials = sorted({serial for _, serial in seen})
-        existing = session.execute(
-            select(Device.brand, Device.serial, Device.code).where(Device.serial.in_(serials))
-        ).all()
-        for brand, serial, code in existing:
-            first_line = seen.get((brand.strip().lower(), serial))
-            if first_line is not None:
-                problems.setdefault(first_line, []).append(
-                    RowProblem.of(
-                        Reason(
-                            "serial_registered",
-                            N_("serial %(serial)s is already registered as device %(code)s"),
-                            {"serial": serial, "code": code},
-                        )
-                    )
-                )
+    existing = registered_serials(session, viewer=actor, serials=[s for _, s in seen])
+    for brand, serial, code in existing:
+        first_line = seen.get((brand.strip().lower(), serial))
+        if first_line is not None:
+            problems.setdefault(first_line, []).append(
+                RowProblem.of(serial_registered(serial, code))
+            )
 
     if problems:
         raise BulkRejected(problems)

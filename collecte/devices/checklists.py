@@ -20,7 +20,7 @@ MIN_BATTERY_HEALTH = 50
 
 _TRUE_WORDS = frozenset({"yes", "true", "ok"})
 _FALSE_WORDS = frozenset({"no", "false", "fail"})
-_PERCENT = re.compile(r"(\d{1,3})\s*%?")
+_PERCENT = re.compile(r"([0-9]{1,3})\s*%?")
 
 
 class Category(enum.StrEnum):

@@ -21,6 +21,7 @@ from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError
 from collecte.core.forms import (
     FormDep,
+    ascii_int,
     decimal,
     field_errors,
     form_text,
@@ -30,6 +31,7 @@ from collecte.core.forms import (
     read_upload,
     translate,
 )
+from collecte.core.schemas import MAX_ID
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language, require_csrf
 from collecte.devices import bulk, codes, pages_device, pages_records, pages_scan, service
@@ -78,10 +80,6 @@ def _choice(kind: type[_Choice], value: str) -> _Choice | None:
         return None
 
 
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 @router.get("/devices", response_class=HTMLResponse)
 def device_list(
     request: Request,
@@ -104,7 +102,7 @@ def device_list(
         viewer=user,
         status=_choice(DeviceStatus, status),
         category=_choice(Category, category),
-        site_id=_int_or_none(site_id),
+        site_id=ascii_int(site_id, low=1, high=MAX_ID),
         donor_id=None,
         q=q,
     )

@@ -104,7 +104,7 @@ def erase(
         if size := decimal(values["storage_size_gb"]):
             try:
                 data["storage_size_bytes"] = round(float(size) * 1_000_000_000)
-            except ValueError:
+            except (ValueError, OverflowError):  # "x", "nan", "inf"
                 data["storage_size_bytes"] = size
         body = ErasureIn.model_validate(data)
         records.record_erasure(session, device=device, actor=user, **body.model_dump())

@@ -86,6 +86,7 @@ async def import_csv(
     file: Annotated[UploadFile, File(description="CSV of devices")],
 ) -> dict[str, Any]:
     """Receive devices from a CSV file: all or nothing; bad rows are reported by line number."""
+    service.require_receiver(viewer)  # before reading a row
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:
         raise InvalidInput("file_too_large", N_("the file is larger than 5 MiB"))

@@ -7,7 +7,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from collecte.core.schemas import IdField
+from collecte.core.schemas import (
+    Bytes,
+    IdField,
+    Line,
+    Minutes,
+    Name,
+    PastDateTime,
+    Text,
+)
 from collecte.devices.checklists import Category
 from collecte.devices.grading import Grade
 from collecte.devices.lifecycle import DeviceStatus
@@ -18,8 +26,8 @@ class Specs(BaseModel):
 
     ram_gb: int | None = Field(default=None, ge=0, le=4096)
     storage_gb: int | None = Field(default=None, ge=0, le=1_000_000)
-    cpu: str | None = Field(default=None, max_length=150)
-    screen_in: float | None = Field(default=None, gt=0, le=100)
+    cpu: Line | None = Field(default=None, max_length=150)
+    screen_in: float | None = Field(allow_inf_nan=False, default=None, gt=0, le=100)
 
 
 class DeviceCreate(BaseModel):
@@ -27,11 +35,11 @@ class DeviceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category
-    brand: str = Field(min_length=1, max_length=100)
-    model: str = Field(min_length=1, max_length=150)
-    serial: str = Field(default="", max_length=100)
+    brand: Name = Field(min_length=1, max_length=100)
+    model: Name = Field(min_length=1, max_length=150)
+    serial: Line = Field(default="", max_length=100)
     has_storage: bool
-    weight_kg: float | None = Field(default=None, gt=0, le=500)
+    weight_kg: float | None = Field(allow_inf_nan=False, default=None, gt=0, le=500)
     pickup_id: IdField | None = None
     site_id: IdField | None = None
     donor_id: IdField | None = None
@@ -75,31 +83,35 @@ class DeviceOut(BaseModel):
 
 class TransitionIn(BaseModel):
     to: DeviceStatus
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
     weight_kg: float | None = Field(
-        default=None, gt=0, le=500, description="Weight at exit (parts, recycling)."
+        default=None,
+        allow_inf_nan=False,
+        gt=0,
+        le=500,
+        description="Weight at exit (parts, recycling).",
     )
 
 
 class DiagnosisIn(BaseModel):
     result: Literal["pass", "fail"]
     checks: dict[str, Any] = Field(default_factory=dict)
-    notes: str = Field(default="", max_length=5000)
+    notes: Text = Field(default="", max_length=5000)
 
 
 class ErasureIn(BaseModel):
-    storage_serial: str = Field(min_length=1, max_length=100)
-    storage_make: str = Field(default="", max_length=100)
-    storage_model: str = Field(default="", max_length=150)
-    storage_size_bytes: int | None = Field(default=None, ge=0)
-    method: str = Field(min_length=1, max_length=100)
+    storage_serial: Name = Field(min_length=1, max_length=100)
+    storage_make: Line = Field(default="", max_length=100)
+    storage_model: Line = Field(default="", max_length=150)
+    storage_size_bytes: Bytes | None = None
+    method: Name = Field(min_length=1, max_length=100)
     nist_level: Literal["clear", "purge", "destroy"]
-    tool: str = Field(min_length=1, max_length=100)
-    tool_version: str = Field(default="", max_length=50)
-    started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    tool: Name = Field(min_length=1, max_length=100)
+    tool_version: Line = Field(default="", max_length=50)
+    started_at: PastDateTime | None = None
+    ended_at: PastDateTime | None = None
     result: Literal["erased", "failed", "aborted"]
-    verification_method: str = Field(default="", max_length=100)
+    verification_method: Line = Field(default="", max_length=100)
     verified: bool
     verifier_id: IdField | None = None
 
@@ -128,43 +140,43 @@ class ErasureOut(BaseModel):
 
 
 class GradeIn(BaseModel):
-    functional: str = Field(pattern=r"^[Ff][1-6]$", examples=["F5"])
-    cosmetic: str = Field(pattern=r"^[Cc][0-9]$", examples=["C6"])
-    notes: str = Field(default="", max_length=2000)
+    functional: Line = Field(pattern=r"^[Ff][1-6]$", examples=["F5"])
+    cosmetic: Line = Field(pattern=r"^[Cc][0-9]$", examples=["C6"])
+    notes: Text = Field(default="", max_length=2000)
 
 
 class PartUsed(BaseModel):
-    name: str = Field(min_length=1, max_length=150)
+    name: Name = Field(min_length=1, max_length=150)
     quantity: int = Field(default=1, ge=1, le=1000)
 
 
 class RepairIn(BaseModel):
-    description: str = Field(min_length=1, max_length=5000)
+    description: Text = Field(min_length=1, max_length=5000)
     parts: list[PartUsed] = Field(default_factory=list, max_length=100)
-    minutes: int = Field(ge=0, le=24 * 60)
+    minutes: Minutes
 
 
 class StorageAbsentIn(BaseModel):
-    note: str = Field(default="", max_length=2000, description="What was checked.")
+    note: Text = Field(default="", max_length=2000, description="What was checked.")
 
 
 class HoldIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: Name = Field(min_length=1, max_length=300)
 
 
 class MoveIn(BaseModel):
     site_id: IdField
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class ScanIn(BaseModel):
-    code: str = Field(max_length=500, description="Raw scanner text: normalised before look-up.")
-    action: str | None = Field(
+    code: Text = Field(max_length=500, description="Raw scanner text: normalised before look-up.")
+    action: Line | None = Field(
         default=None, max_length=40, examples=["to:diagnosed", "move", "hold"]
     )
     site_id: IdField | None = None
-    reason: str | None = Field(default=None, max_length=300)
-    note: str = Field(default="", max_length=2000)
+    reason: Name | None = Field(default=None, max_length=300)
+    note: Text = Field(default="", max_length=2000)
 
 
 class ScanOut(BaseModel):

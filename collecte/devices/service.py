@@ -7,6 +7,7 @@ writes the event. The API, pages, scans, bulk actions and CLI all call it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -22,6 +23,7 @@ from collecte.core.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    Reason,
 )
 from collecte.core.events import (
     Event,
@@ -110,12 +112,41 @@ def get_device_for_work(session: Session, *, viewer: User, raw_code: str) -> Dev
 # --- intake ------------------------------------------------------------------------------------
 
 
-def resolve_intake_site(session: Session, *, viewer: User, site_id: int | None) -> Site:
-    """The site a device is received at: the one given, or the workshop's only site."""
+def require_receiver(viewer: User) -> None:
+    """Refuse (403) anyone but the operator and workshop staff: only they receive devices."""
     if viewer.role not in (Role.ADMIN, *WORKSHOP_ROLES):
         raise Forbidden(
             "may_not_receive", N_("a %(role)s may not receive devices"), role=viewer.role
         )
+
+
+def registered_serials(
+    session: Session, *, viewer: User, serials: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """(brand, serial, code) of the devices the viewer may see that carry one of these serials.
+
+    Only what the viewer may see: naming another workshop's device would tell a donor or a
+    partner what it holds.
+    """
+    wanted = sorted({s for s in serials if s})
+    if not wanted:
+        return []
+    query = visible_devices(viewer).where(Device.serial.in_(wanted))
+    found = session.execute(query.with_only_columns(Device.brand, Device.serial, Device.code)).all()
+    return [(brand, serial, code) for brand, serial, code in found]
+
+
+def serial_registered(serial: str, code: str) -> Reason:
+    return Reason(
+        "serial_registered",
+        N_("serial %(serial)s is already registered as device %(code)s"),
+        {"serial": serial, "code": code},
+    )
+
+
+def resolve_intake_site(session: Session, *, viewer: User, site_id: int | None) -> Site:
+    """The site a device is received at: the one given, or the workshop's only site."""
+    require_receiver(viewer)
     if site_id is None:
         if viewer.role is Role.ADMIN:
             raise InvalidInput("site_required", N_("site_id is required"))
@@ -214,6 +245,12 @@ def create_device(session: Session, *, actor: User, data: DeviceCreate) -> Devic
     """Receive one device: check site and donor, draw a code, create it."""
     site = resolve_intake_site(session, viewer=actor, site_id=data.site_id)
     donor_id = intake_donor(session, viewer=actor, donor_id=data.donor_id, pickup_id=data.pickup_id)
+    brand = data.brand.strip().lower()
+    for found_brand, serial, found_code in registered_serials(
+        session, viewer=actor, serials=[data.serial.strip()]
+    ):
+        if found_brand.strip().lower() == brand:
+            raise Conflict.because(serial_registered(serial, found_code))
     (code,) = unused_codes(session, 1)
     try:
         with session.begin_nested():

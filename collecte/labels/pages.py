@@ -13,7 +13,8 @@ from collecte.auth.deps import SettingsDep, WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
 from collecte.core.errors import CollecteError, InvalidInput, Reason
-from collecte.core.forms import FormDep, form_text, start_of_local_day
+from collecte.core.forms import FormDep, ascii_int, form_text, start_of_local_day
+from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.core.web import render, request_language, require_csrf
@@ -98,13 +99,15 @@ def print_labels(
     values = {k: form_text(form, k) for k in ("codes", "template", "skip", "site_id")}
     wanted = split_codes(values["codes"])
     if form_text(form, "add_today"):
-        site = session.scalar(visible_sites(user).where(Site.id == _int(values["site_id"])))
+        site = session.scalar(
+            visible_sites(user).where(Site.id == ascii_int(values["site_id"], low=1, high=MAX_ID))
+        )
         added = _received_today(session, user, site.id) if site else []
         known = {codes.normalise(c) for c in wanted}
         values["codes"] = "\n".join([*wanted, *(c for c in added if c not in known)])
         return _print_page(request, session, user, values=values, added=len(added), added_site=site)
     try:
-        skip = _int(values["skip"] or "0")
+        skip = ascii_int(values["skip"] or "0", low=0, high=MAX_ID)
         if skip is None:
             raise InvalidInput(
                 "skip_not_a_number", N_("the number of used labels to skip is a whole number")
@@ -133,7 +136,3 @@ def print_labels(
             else [],
         )
     return label_response(content, media_type, f"labels-{len(devices)}")
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 10 else None

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from collecte.core.schemas import IdField
+from collecte.core.schemas import IdField, Latitude, Line, Longitude, Name, PartialUpdate
 from collecte.orgs.models import OrgKind
 from collecte.orgs.territory import normalise_territory
 
 # A département code; an unknown one is a validation error (UnknownTerritory is a ValueError).
 TerritoryCode = Annotated[
-    str, Field(max_length=8, examples=["69", "2A", "974"]), AfterValidator(normalise_territory)
+    Line, Field(max_length=8, examples=["69", "2A", "974"]), AfterValidator(normalise_territory)
 ]
 
 
@@ -29,13 +29,13 @@ TerritoriesServed = list[TerritoryCode | ServedTerritory]
 
 
 class OrganizationCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    legal_name: str | None = Field(default=None, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
+    legal_name: Name | None = Field(default=None, max_length=200)
     kind: OrgKind
-    postcode: str = Field(min_length=5, max_length=6, examples=["75011"])
-    city: str = Field(min_length=1, max_length=120)
-    address: str = Field(default="", max_length=300)
-    siret: str | None = Field(default=None, pattern=r"^\d{14}$")
+    postcode: Line = Field(min_length=5, max_length=6, examples=["75011"])
+    city: Name = Field(min_length=1, max_length=120)
+    address: Line = Field(default="", max_length=300)
+    siret: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
     territories_served: TerritoriesServed | None = Field(
         default=None,
         max_length=120,
@@ -43,27 +43,19 @@ class OrganizationCreate(BaseModel):
     )
 
 
-class OrganizationUpdate(BaseModel):
+class OrganizationUpdate(PartialUpdate):
     """The fields an operator may change; an absent field is kept."""
 
-    # A field it cannot change (kind, territory) is refused rather than silently ignored.
-    model_config = ConfigDict(extra="forbid")
+    # A field it cannot change (kind, territory) is refused rather than silently ignored (extra
+    # fields are forbidden).
+    nullable = frozenset({"siret"})
 
-    name: str = Field(default="", min_length=1, max_length=200)
-    postcode: str = Field(default="", min_length=5, max_length=6)
-    city: str = Field(default="", min_length=1, max_length=120)
-    address: str = Field(default="", max_length=300)
-    siret: str | None = Field(default=None, pattern=r"^\d{14}$")
+    name: Name = Field(default="", min_length=1, max_length=200)
+    postcode: Line = Field(default="", min_length=5, max_length=6)
+    city: Name = Field(default="", min_length=1, max_length=120)
+    address: Line = Field(default="", max_length=300)
+    siret: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
     territories_served: TerritoriesServed = Field(default_factory=list, max_length=120)
-
-    @field_validator("name", "postcode", "city", "address", "territories_served", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # null would otherwise reach a NOT NULL column; the defaults above are never stored,
-        # the service applies only the fields the request set.
-        if value is None:
-            raise ValueError("may be left out, not null")
-        return value
 
 
 class OrganizationOut(BaseModel):
@@ -87,12 +79,12 @@ class OrganizationOut(BaseModel):
 
 class SiteCreate(BaseModel):
     organization_id: IdField
-    name: str = Field(min_length=1, max_length=200)
-    postcode: str = Field(min_length=5, max_length=6)
-    city: str = Field(min_length=1, max_length=120)
-    address: str = Field(default="", max_length=300)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    name: Name = Field(min_length=1, max_length=200)
+    postcode: Line = Field(min_length=5, max_length=6)
+    city: Name = Field(min_length=1, max_length=120)
+    address: Line = Field(default="", max_length=300)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 class SiteOut(BaseModel):

@@ -15,7 +15,7 @@ import re
 from collecte.core.errors import RuleError
 from collecte.core.vocabulary import N_
 
-_POSTCODE = re.compile(r"^\d{5}$")
+_POSTCODE = re.compile(r"^[0-9]{5}$")
 _OVERSEAS_DEPARTEMENTS = frozenset({"971", "972", "973", "974", "975", "976", "977", "978"})
 _OVERSEAS_COLLECTIVITIES = frozenset({"980", "986", "987", "988"})
 TERRITORIES = frozenset(

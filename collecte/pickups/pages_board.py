@@ -22,7 +22,7 @@ from collecte.auth.models import User
 from collecte.auth.policy import plans, sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import Forbidden
-from collecte.core.forms import LOCAL_ZONE, local_date
+from collecte.core.forms import LOCAL_ZONE, ascii_int, form_date, local_date
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
@@ -37,7 +37,7 @@ router = APIRouter(include_in_schema=False)
 
 BOARD_STATUSES = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED, PickupStatus.COLLECTED)
 SHOWN_PER_STATUS = 100  # the most recent of a long column; the count says how many there are
-_AREA = re.compile(r"^(\d{1,5}|2[AaBb])$")
+_AREA = re.compile(r"^([0-9]{1,5}|2[AaBb])$")
 
 
 @dataclass(frozen=True)
@@ -55,26 +55,18 @@ class BoardFilters:
         return self.date_from is not None or self.date_to is not None
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _filters(params: dict[str, str]) -> BoardFilters:
     """The query string as filters; a value that means nothing filters nothing."""
     try:
         status = PickupStatus(params["status"]) if params["status"] else None
     except ValueError:
         status = None
-    site_id = int(params["site_id"]) if params["site_id"].isdigit() else None
     return BoardFilters(
         status=status,
-        date_from=_date(params["date_from"]),
-        date_to=_date(params["date_to"]),
+        date_from=form_date(params["date_from"]),
+        date_to=form_date(params["date_to"]),
         area=params["area"].upper() if _AREA.match(params["area"]) else "",
-        site_id=site_id if site_id is not None and site_id <= MAX_ID else None,
+        site_id=ascii_int(params["site_id"], low=1, high=MAX_ID),
         vehicle=params["vehicle"],
         q=params["q"],
     )

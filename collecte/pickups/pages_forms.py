@@ -19,14 +19,17 @@ from starlette.datastructures import FormData
 from collecte.core.errors import CollecteError
 from collecte.core.forms import (
     LOCAL_ZONE,
+    ascii_int,
     decimal,
     field_errors,
+    form_date,
     form_texts,
     form_upload,
     read_upload,
     translate,
 )
 from collecte.core.i18n import gettext
+from collecte.core.schemas import MAX_ID
 from collecte.core.vocabulary import N_, label
 from collecte.core.web import request_language
 from collecte.devices.checklists import Category
@@ -65,7 +68,7 @@ ACCESS_FLAGS = ("has_elevator", "has_loading_dock", "stairs", "van_parking")
 FLAGS = (*ACCESS_FLAGS, "call_ahead")
 MAX_WINDOWS = 20  # the API's limit
 SHOWN_WINDOWS = 3  # empty rows offered at first, without needing a script
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:hH.]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:hH.]([0-5][0-9])$")
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -135,15 +138,6 @@ class Booking:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _parse_date(text: str) -> dt.date | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time)
-        except ValueError:
-            continue
-    return None
-
-
 def _parse_time(text: str) -> dt.time | None:
     match = _TIME.match(text)
     return dt.time(int(match.group(1)), int(match.group(2))) if match else None
@@ -158,7 +152,7 @@ def _windows(request: Request, booking: Booking) -> list[dict[str, Any]]:
         )
         if not (date_text or start_text or end_text):
             continue
-        day, start, end = _parse_date(date_text), _parse_time(start_text), _parse_time(end_text)
+        day, start, end = form_date(date_text), _parse_time(start_text), _parse_time(end_text)
         if day is None:
             booking.errors[f"window_{i}"] = translate(request, N_("Enter the date (dd/mm/yyyy)."))
             continue
@@ -172,9 +166,13 @@ def _windows(request: Request, booking: Booking) -> list[dict[str, Any]]:
                 start=dt.datetime.combine(day, start, tzinfo=LOCAL_ZONE),
                 end=dt.datetime.combine(day, end, tzinfo=LOCAL_ZONE),
             )
-        except ValidationError:
-            # The only rule a well-formed row can break: the end before the start.
-            booking.errors[f"window_{i}"] = translate(
+        except ValidationError as exc:
+            # A well-formed row breaks one of two rules: a day out of the planning range, or the
+            # end before the start.
+            out_of_range = field_errors(request, exc).get("start") or field_errors(
+                request, exc
+            ).get("end")
+            booking.errors[f"window_{i}"] = out_of_range or translate(
                 request, N_("The window must end after it starts.")
             )
             continue
@@ -194,9 +192,12 @@ def _items(request: Request, booking: Booking) -> list[dict[str, Any]]:
         text = booking.values[name]
         if not text or text == "0":
             continue
+        quantity = ascii_int(text, low=0, high=MAX_ID)
         try:
-            item = Item(category=category, quantity=int(text))
-        except ValueError as exc:  # a ValidationError is a ValueError, and so is int("x")
+            if quantity is None:
+                raise ValueError(text)
+            item = Item(category=category, quantity=quantity)
+        except ValueError as exc:  # a ValidationError is a ValueError
             errors = field_errors(request, exc) if isinstance(exc, ValidationError) else {}
             booking.errors[name] = errors.get("quantity") or translate(
                 request, N_("Enter a whole number.")
@@ -279,9 +280,4 @@ def validate_booking(request: Request, booking: Booking, schema: type[Schema]) -
 
 def int_field(text: str) -> int | None:
     """A whole number typed in a form (blank is 0); None when it is not one."""
-    if not text:
-        return 0
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return ascii_int(text, low=0, high=MAX_ID) if text else 0

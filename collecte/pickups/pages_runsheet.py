@@ -22,7 +22,7 @@ from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.db import SessionDep
 from collecte.core.errors import Conflict, InvalidInput, NotFound
-from collecte.core.forms import LOCAL_ZONE
+from collecte.core.forms import LOCAL_ZONE, ascii_int, form_date
 from collecte.core.i18n import gettext
 from collecte.core.schemas import MAX_ID
 from collecte.core.types import utcnow
@@ -77,20 +77,20 @@ TypedRound = Annotated[dict[str, str], Depends(typed_round)]
 
 def read_round(typed: Mapping[str, str]) -> Round:
     """The query as a round; a date or site that is not one is refused (422) with its field."""
-    try:
-        on = dt.date.fromisoformat(typed["date"])
-    except ValueError:
+    on = form_date(typed["date"], formats=("%Y-%m-%d",))
+    if on is None:
         raise InvalidInput(
             "invalid_round_date",
             N_("Enter the day of the round as YYYY-MM-DD."),
             extra={"field": "date"},
-        ) from None
+        )
     site = typed["site_id"]
-    if site and not (site.isdigit() and 0 < int(site) <= MAX_ID):
+    site_id = ascii_int(site, low=1, high=MAX_ID)
+    if site and site_id is None:
         raise InvalidInput(
             "invalid_round_site", N_("Choose one of the listed sites."), extra={"field": "site_id"}
         )
-    return Round(on=on, vehicle=typed["vehicle"], site_id=int(site) if site else None)
+    return Round(on=on, vehicle=typed["vehicle"], site_id=site_id)
 
 
 def _sheet(session: Session, user: User, settings: Settings, wanted: Round) -> RunSheetOut:

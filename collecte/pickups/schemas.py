@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from collecte.core.schemas import IdField
+from collecte.core.schemas import (
+    Count,
+    IdField,
+    Latitude,
+    Line,
+    Longitude,
+    Name,
+    PartialUpdate,
+    PlanDate,
+    PlanDateTime,
+    Serial,
+    Text,
+    WeightKg,
+)
 from collecte.devices.checklists import Category
 from collecte.pickups.models import DataDestruction, PickupStatus
 
 
 class Window(BaseModel):
-    start: dt.datetime
-    end: dt.datetime
+    start: PlanDateTime
+    end: PlanDateTime
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -29,7 +42,7 @@ class Window(BaseModel):
 
 class Item(BaseModel):
     category: Category
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: Count = Field(ge=1, le=100_000)
 
 
 class PickupFields(BaseModel):
@@ -37,28 +50,28 @@ class PickupFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    address: str = Field(min_length=1, max_length=300)
-    postcode: str = Field(min_length=5, max_length=6)
-    city: str = Field(min_length=1, max_length=120)
-    building: str = Field(default="", max_length=100)
-    floor: str = Field(default="", max_length=50)
-    room: str = Field(default="", max_length=100)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    address: Name = Field(min_length=1, max_length=300)
+    postcode: Line = Field(min_length=5, max_length=6)
+    city: Name = Field(min_length=1, max_length=120)
+    building: Line = Field(default="", max_length=100)
+    floor: Line = Field(default="", max_length=50)
+    room: Line = Field(default="", max_length=100)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     has_elevator: bool = False
     has_loading_dock: bool = False
     stairs: bool = False
     van_parking: bool = False
-    access_notes: str = Field(default="", max_length=2000)
-    contact_name: str = Field(min_length=1, max_length=200)
+    access_notes: Text = Field(default="", max_length=2000)
+    contact_name: Name = Field(min_length=1, max_length=200)
     contact_email: EmailStr
-    contact_phone: str = Field(default="", max_length=40)
+    contact_phone: Line = Field(default="", max_length=40)
     call_ahead: bool = False
     windows: list[Window] = Field(min_length=1, max_length=20)
     items: list[Item] = Field(min_length=1, max_length=20)
-    estimated_weight_kg: float | None = Field(default=None, gt=0, le=100_000)
+    estimated_weight_kg: WeightKg | None = None
     data_destruction: DataDestruction = DataDestruction.CERTIFICATE
-    declared_serials: list[str] = Field(default_factory=list, max_length=20_000)
+    declared_serials: list[Serial] = Field(default_factory=list, max_length=20_000)
 
 
 class PickupCreate(PickupFields):
@@ -71,48 +84,50 @@ class PickupCreate(PickupFields):
     )
 
 
-class PickupUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PickupUpdate(PartialUpdate):
+    nullable = frozenset({"estimated_weight_kg"})
 
-    address: str | None = Field(default=None, min_length=1, max_length=300)
-    postcode: str | None = Field(default=None, min_length=5, max_length=6)
-    city: str | None = Field(default=None, min_length=1, max_length=120)
-    building: str | None = Field(default=None, max_length=100)
-    floor: str | None = Field(default=None, max_length=50)
-    room: str | None = Field(default=None, max_length=100)
+    address: Name | None = Field(default=None, min_length=1, max_length=300)
+    postcode: Line | None = Field(default=None, min_length=5, max_length=6)
+    city: Name | None = Field(default=None, min_length=1, max_length=120)
+    building: Line | None = Field(default=None, max_length=100)
+    floor: Line | None = Field(default=None, max_length=50)
+    room: Line | None = Field(default=None, max_length=100)
     has_elevator: bool | None = None
     has_loading_dock: bool | None = None
     stairs: bool | None = None
     van_parking: bool | None = None
-    access_notes: str | None = Field(default=None, max_length=2000)
-    contact_name: str | None = Field(default=None, min_length=1, max_length=200)
+    access_notes: Text | None = Field(default=None, max_length=2000)
+    contact_name: Name | None = Field(default=None, min_length=1, max_length=200)
     contact_email: EmailStr | None = None
-    contact_phone: str | None = Field(default=None, max_length=40)
+    contact_phone: Line | None = Field(default=None, max_length=40)
     call_ahead: bool | None = None
     windows: list[Window] | None = Field(default=None, min_length=1, max_length=20)
     items: list[Item] | None = Field(default=None, min_length=1, max_length=20)
-    estimated_weight_kg: float | None = Field(default=None, gt=0, le=100_000)
+    estimated_weight_kg: WeightKg | None = None
     data_destruction: DataDestruction | None = None
-    declared_serials: list[str] | None = Field(default=None, max_length=20_000)
+    declared_serials: list[Annotated[Line, Field(max_length=100)]] | None = Field(
+        default=None, max_length=20_000
+    )
 
 
 class ScheduleIn(BaseModel):
-    date: dt.date
+    date: PlanDate
     site_id: IdField
-    window_start: str = Field(default="", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
-    window_end: str = Field(default="", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
-    vehicle: str = Field(default="", max_length=60)
+    window_start: Line = Field(default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    window_end: Line = Field(default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    vehicle: Line = Field(default="", max_length=60)
 
 
 class CollectIn(BaseModel):
-    weight_kg: float = Field(gt=0, le=100_000)
-    released_by: str = Field(min_length=1, max_length=200)
-    received_by: str = Field(min_length=1, max_length=200)
-    counts: dict[Category, int] | None = None
+    weight_kg: WeightKg
+    released_by: Name = Field(min_length=1, max_length=200)
+    received_by: Name = Field(min_length=1, max_length=200)
+    counts: dict[Category, Count] | None = None
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class PickupOut(BaseModel):
