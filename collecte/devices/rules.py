@@ -9,15 +9,27 @@ nothing restates them in SQL or elsewhere.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from collecte.core.errors import Reason
 from collecte.core.events import Event, EventKind
+from collecte.core.types import UTCDateTime
 from collecte.core.vocabulary import N_
 from collecte.devices.checklists import Category
 from collecte.devices.grading import Grade, is_distributable
@@ -69,19 +81,28 @@ class DeviceFacts:
         return self.media > 0 and self.media == self.cleared_media
 
 
+# Before any record (a device always has its intake event; this covers one that would not).
+_BEGINNING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
 def _since(device_id: Any) -> Any:
-    """When the device's history last started afresh (intake, a return, a find)."""
+    """When the device's history last started afresh (intake, a return, a find).
+
+    The reset statuses are rendered as constants, not an expanding IN: the scan look-up's
+    statement then compiles once to one string short enough for psycopg to cache its conversion
+    (4,096 characters; measured 0.34 ms a scan when it was longer)."""
     reset = aliased(Event)
+    resets = [reset.to_status == literal_column(f"'{status.value}'") for status in RESETS]
     return (
-        select(func.max(reset.recorded_at))
-        .where(reset.device_id == device_id, reset.to_status.in_([s.value for s in RESETS]))
+        select(func.coalesce(func.max(reset.recorded_at), literal(_BEGINNING, UTCDateTime())))
+        .where(reset.device_id == device_id, or_(*resets))
         .correlate(Device)
         .scalar_subquery()
     )
 
 
 def _after(column: Any, since: Any) -> ColumnElement[bool]:
-    return or_(since.is_(None), column >= since)
+    return column >= since  # type: ignore[no-any-return]
 
 
 # The device's own columns the rules read, by the names ``facts_of`` expects.

@@ -189,7 +189,6 @@ def _lookup_statement(role: Role) -> Select[Any]:
         select(
             *(getattr(User, name).label(f"u_{name}") for name in _USER_FIELDS),
             *(getattr(Device, name).label(f"d_{name}") for name in _DEVICE_FIELDS),
-            *(column.label(f"s_{name}") for name, column in rules.STATE_COLUMNS.items()),
             *rules.record_columns(),
             repeat,
         )
@@ -249,7 +248,9 @@ def look_up(
         duplicate=duplicate,
         now=now,
     )
-    facts = rules.facts_of({name: row[f"s_{name}"] for name in rules.STATE_COLUMNS}, row)
+    # The rules' state columns are among the device's own (DeviceOut's), read once.
+    state = {name: row[f"d_{column.key}"] for name, column in rules.STATE_COLUMNS.items()}
+    facts = rules.facts_of(state, row)
     device = DeviceOut.model_validate({name: row[f"d_{name}"] for name in DeviceOut.model_fields})
     return ScanResult(
         device=device,
