@@ -55,6 +55,9 @@ class Device(Base):
     hold_reason: Mapped[str | None] = mapped_column(String(300))
     hold_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When its workshop history last started afresh (intake, a return, a find): records older
+    # than this no longer count. Written with the status, by the state machine's reset.
+    history_since: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic locking: two concurrent changes to one device cannot both win.
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -318,8 +318,10 @@ def has_verified_erasure(session: Session, device: Device) -> bool:
 
 
 def _reset_history(device: Device) -> None:
-    """What a return or a find starts afresh: the grade from before no longer stands."""
+    """What a return or a find starts afresh: the records and the grade from before no longer
+    count (the rules compare records with ``history_since``)."""
     device.grade = None
+    device.history_since = utcnow()
 
 
 def change_status(
