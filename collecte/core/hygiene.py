@@ -15,8 +15,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from collecte.core.errors import CollecteError, InvalidInput
+from collecte.core.handlers import _error_page, _wants_html
 from collecte.core.schemas import FORBIDDEN_IN_TEXT
 from collecte.core.vocabulary import N_
+from collecte.core.web import request_language
 
 # A JSON text holds a control character only as an escape (\u0000…\u001f but for \t \n \r,
 # \u007f, \ufffe, \uffff, a surrogate): the body is parsed and walked only when one appears.
@@ -129,10 +131,6 @@ class HygieneMiddleware:
 
 
 def _response(request: Request, exc: CollecteError) -> Response:
-    # Imported here: the handlers module renders pages, which needs the app's templates.
-    from collecte.core.handlers import _error_page, _wants_html
-    from collecte.core.web import request_language
-
     body = exc.body()
     if exc.status_code == 422:
         body["error"] = "validation_error"
