@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 
 from collecte import models as _all_models  # noqa: F401 (every table known before the first flush)
 from collecte.auth.models import Role
 from collecte.auth.service import create_user
 from collecte.config import Settings
+from collecte.core.backup import (
+    BackupError,
+    TargetNotEmpty,
+    backup_database,
+    describe,
+    restore_database,
+)
 from collecte.core.db import make_engine, make_sessionmaker, session_scope
 from collecte.core.errors import CollecteError
 from collecte.core.migrations import upgrade_database
@@ -63,6 +72,55 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_database(settings.effective_database_url, revision)
     console.print(f"database at revision [bold]{revision}[/bold]")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="Backup file to write (replaced if it exists).")],
+) -> None:
+    """Back up the database to one file, while the application keeps running."""
+    url = Settings().effective_database_url
+    console.print(f"backing up {escape(describe(url))} to {escape(str(file))}", soft_wrap=True)
+    try:
+        result = backup_database(url, file)
+    except BackupError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
+    console.print(
+        f"backup written: {result.path} ({result.size:,} bytes, {result.backend})", soft_wrap=True
+    )
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="Backup file made by `collecte db backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data.")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database (refused if it holds data, unless --force)."""
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.effective_database_url
+    console.print(f"restoring {escape(str(file))} into {escape(describe(url))}", soft_wrap=True)
+    try:
+        result = restore_database(url, file, force=force)
+    except TargetNotEmpty as exc:
+        errors.print(
+            f"[red]error:[/red] {escape(str(exc))}: nothing restored (--force replaces it)",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1) from exc
+    except BackupError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
+    if result.replaced_data:
+        console.print("the data the database held was replaced by the backup")
+    console.print(
+        f"restored at revision [bold]{result.revision}[/bold];"
+        " run `collecte db upgrade` if this version of Collecte is newer than the backup",
+        soft_wrap=True,
+    )
 
 
 @users_app.command("create")
