@@ -155,7 +155,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/scan"): r(A, C, T),
     ("GET", "/api/v1/organizations/{donor_id}/erasure-certificate.pdf"): READ_A,
     ("GET", "/api/v1/organizations/{donor_id}/traceability"): READ_A,
-    # BUG? (suspected, kept as observed): a coordinator of workshop B books a pickup for donor A in
+    # BUG: (suspected; cell kept as observed) a coordinator of workshop B books a pickup for donor A in
     # a territory B does not serve (201), which B then cannot see; the policy lets any coordinator
     # book for any donor (collecte.pickups.policy.may_book).
     ("POST", "/api/v1/pickups"): r(A, C, D, other=E403, cells={"coordinator@other": OK}),
