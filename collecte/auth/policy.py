@@ -44,14 +44,6 @@ STAFF_VIEWERS: frozenset[Role] = frozenset({*WORKSHOP_WORKERS, Role.AUDITOR})
 PLANNERS: frozenset[Role] = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
-def is_workshop_staff(viewer: Principal) -> bool:
-    return viewer.role in WORKSHOP_ROLES
-
-
-def is_network_wide(viewer: Principal) -> bool:
-    return viewer.role in NETWORK_WIDE_ROLES
-
-
 def does_workshop_work(viewer: Principal) -> bool:
     """Intake, scanning, label printing and collections are workshop work."""
     return viewer.role in WORKSHOP_WORKERS
