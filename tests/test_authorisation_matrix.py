@@ -155,10 +155,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/scan"): r(A, C, T),
     ("GET", "/api/v1/organizations/{donor_id}/erasure-certificate.pdf"): READ_A,
     ("GET", "/api/v1/organizations/{donor_id}/traceability"): READ_A,
-    # BUG: (suspected; cell kept as observed) a coordinator of workshop B books a pickup for donor A in
-    # a territory B does not serve (201), which B then cannot see; the policy lets any coordinator
-    # book for any donor (collecte.pickups.policy.may_book).
-    ("POST", "/api/v1/pickups"): r(A, C, D, other=E403, cells={"coordinator@other": OK}),
+    # A coordinator of workshop B may not book for donor A in a département B does not serve: the
+    # booking would vanish from its own board (collecte.pickups.service.request_pickup).
+    ("POST", "/api/v1/pickups"): r(A, C, D, other=E403),
     ("GET", "/api/v1/pickups/run-sheet"): r(A, C),
     ("GET", "/api/v1/pickups/run-sheet.pdf"): r(A, C),
     ("GET", "/api/v1/pickups/{pickup_id}"): READ_A,

@@ -107,6 +107,19 @@ def request_pickup(session: Session, *, viewer: User, booking: PickupCreate) -> 
     )
     session.add(pickup)
     session.flush()  # assigns the id the event and the caller use
+    if (
+        session.scalar(
+            visible_pickups(viewer).with_only_columns(Pickup.id).where(Pickup.id == pickup.id)
+        )
+        is None
+    ):
+        # One rule: whoever books must be able to follow the booking. A coordinator's board shows
+        # requests in the départements its workshop serves (visible_pickups); a booking elsewhere
+        # would vanish from it. The request's transaction is rolled back with the refusal.
+        raise Forbidden(
+            "book_in_served_territory",
+            N_("a coordinator books pickups only in the départements its workshop serves"),
+        )
     record_pickup_event(
         session,
         pickup=pickup,

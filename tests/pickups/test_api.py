@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.config import Settings
 from collecte.orgs.models import OrgKind
+from collecte.pickups.models import Pickup
 from tests.factories.accounts import auth_headers, make_organization, make_site, make_user
 from tests.factories.devices import Workshop
 
@@ -389,3 +391,29 @@ def test_traceability_counts_outcomes_of_the_donors_devices_only(
         headers=auth_headers(settings, other_donor),
     )
     assert hidden.status_code == 404
+
+
+def test_a_coordinator_books_only_where_its_workshop_serves(
+    client: TestClient, db: Session, settings: Settings, workshop: Workshop
+) -> None:
+    """A booking in a département the workshop does not serve would vanish from its board."""
+    lyon = make_organization(db, kind=OrgKind.WORKSHOP, postcode="69007")
+    far = make_user(db, role=Role.COORDINATOR, organization=lyon)
+    before = db.scalar(select(func.count(Pickup.id)))
+    refused = client.post(
+        "/api/v1/pickups",
+        json={**BOOKING, "donor_id": workshop.donor.id},
+        headers=auth_headers(settings, far),
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "book_in_served_territory"
+    assert db.scalar(select(func.count(Pickup.id))) == before
+    near_workshop = make_organization(db, kind=OrgKind.WORKSHOP, postcode="92000")
+    near = make_user(db, role=Role.COORDINATOR, organization=near_workshop)
+    booked = _book(client, settings, near, donor_id=workshop.donor.id)
+    assert (
+        client.get(
+            f"/api/v1/pickups/{booked['id']}", headers=auth_headers(settings, near)
+        ).status_code
+        == 200
+    )
