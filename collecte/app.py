@@ -35,6 +35,8 @@ from collecte.orgs import router as orgs_router
 from collecte.pickups import inventory_router as pickups_inventory_router
 from collecte.pickups import pages as pickups_pages
 from collecte.pickups import router as pickups_router
+from collecte.requests import router as requests_router
+from collecte.shipments import router as shipments_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -95,6 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pickups_router.donors_router)
     app.include_router(pickups_inventory_router.router)
     app.include_router(notifications_router.router)
+    app.include_router(requests_router.router)
+    app.include_router(shipments_router.router)
+    app.include_router(shipments_router.returns_router)
+    app.include_router(shipments_router.handovers_router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)

@@ -17,22 +17,29 @@ from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site, WorkshopTerritory
 from collecte.pickups import notify as _subscribers  # noqa: F401 (registers its event handlers)
 from collecte.pickups.models import Pickup
+from collecte.requests.models import Allocation, EquipmentRequest, RequestLine
+from collecte.shipments.models import Handover, Shipment
 
 __all__ = [
+    "Allocation",
     "Base",
     "Device",
     "DiagnosisRecord",
     "Document",
+    "EquipmentRequest",
     "ErasureRecord",
     "Event",
     "EventSequence",
     "GradeRecord",
+    "Handover",
     "LoginThrottle",
     "Organization",
     "OutboxMessage",
     "Pickup",
     "RepairRecord",
+    "RequestLine",
     "Scan",
+    "Shipment",
     "Site",
     "User",
     "WorkshopTerritory",

@@ -35,6 +35,13 @@ from collecte.devices.models import Device
 from collecte.documents.models import Document
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.pickups.models import Pickup
+from collecte.requests import allocating
+from collecte.requests import service as request_service
+from collecte.requests.schemas import RequestCreate
+from collecte.shipments import handovers
+from collecte.shipments import service as shipping
+from collecte.shipments.models import Shipment
+from collecte.shipments.schemas import HandoverIn
 from tests.factories.accounts import PASSWORD, auth_headers, make_organization, make_site, make_user
 from tests.factories.devices import Workshop, passing_checks
 from tests.pickups.pagehelpers import book, collect, schedule
@@ -111,6 +118,14 @@ ADMIN_ONLY = r(A)
 # (422 not_own_site), not 403.
 INTAKE = r(A, C, T, other="422")
 
+# Partner A's request and shipments: the partner, the workshop addressed, operator and auditor.
+READ_REQUEST = r(A, U, C, T, P, refused=E404)
+# Decisions on it: the operator and the addressed workshop's coordinator; those who see it but may
+# not decide are refused (403), the others told "not found".
+DECIDE = r(A, C, other_refused=E404, cells={"donor": E404})
+# Picking and dispatching: the operator and the addressed workshop's staff.
+SHIP = r(A, C, T, other_refused=E404, cells={"donor": E404})
+
 EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/auth/token"): r(EVERYONE, other=OK, public=True),
     ("GET", "/api/v1/documents/verify"): r(EVERYONE, other=OK, public=True),
@@ -158,6 +173,38 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # A coordinator of workshop B may not book for donor A in a département B does not serve: the
     # booking would vanish from its own board (collecte.pickups.service.request_pickup).
     ("POST", "/api/v1/pickups"): r(A, C, D, other=E403),
+    # Requests: a partner files for itself (B's is served by B's workshop), the operator for one.
+    ("POST", "/api/v1/requests"): r(A, P, other=OK),
+    ("GET", "/api/v1/requests"): ANY_SIGNED_IN,
+    ("POST", "/api/v1/requests/allocate"): r(A, C, other=OK),
+    # A's request: its partner, the workshop it is addressed to, the operator and the auditor.
+    ("GET", "/api/v1/requests/{request_id}"): READ_REQUEST,
+    ("POST", "/api/v1/requests/{request_id}/approve"): DECIDE,
+    ("POST", "/api/v1/requests/{request_id}/reject"): DECIDE,
+    ("PATCH", "/api/v1/requests/{request_id}/lines/{line_id}"): DECIDE,
+    ("POST", "/api/v1/requests/{request_id}/allocate"): DECIDE,
+    ("POST", "/api/v1/requests/{request_id}/devices"): DECIDE,
+    ("POST", "/api/v1/requests/{request_id}/release"): DECIDE,
+    ("POST", "/api/v1/requests/{request_id}/cancel"): r(
+        A, C, P, other_refused=E404, cells={"donor": E404}
+    ),
+    ("POST", "/api/v1/shipments"): SHIP,
+    ("GET", "/api/v1/shipments"): ANY_SIGNED_IN,
+    ("GET", "/api/v1/shipments/{shipment_id}"): READ_REQUEST,
+    ("POST", "/api/v1/shipments/{shipment_id}/devices"): SHIP,
+    ("POST", "/api/v1/shipments/{shipment_id}/dispatch"): SHIP,
+    ("POST", "/api/v1/shipments/{shipment_id}/deliver"): r(
+        A, P, other_refused=E404, cells={"donor": E404}
+    ),
+    # A device delivered to partner A: its donor, the workshop and the auditor see it but may not
+    # return it nor record its hand-over.
+    ("POST", "/api/v1/returns"): r(A, P, other_refused=E404),
+    ("POST", "/api/v1/handovers"): r(A, P, other_refused=E404),
+    ("GET", "/api/v1/handovers"): ANY_SIGNED_IN,
+    # Only the hand-over's author corrects it; the operator and the auditor see it, no one else.
+    ("POST", "/api/v1/handovers/{handover_id}/correct"): r(
+        P, refused=E404, cells={"admin": E403, "auditor": E403}
+    ),
     ("GET", "/api/v1/pickups/run-sheet"): r(A, C),
     ("GET", "/api/v1/pickups/run-sheet.pdf"): r(A, C),
     ("GET", "/api/v1/pickups/{pickup_id}"): READ_A,
@@ -192,6 +239,12 @@ class World:
     collected: Pickup
     donor: Organization
     document_code: str
+    submitted: int = 0
+    submitted_line: int = 0
+    approved: int = 0
+    codes: dict[str, str] = field(default_factory=dict)
+    shipments: dict[str, int] = field(default_factory=dict)
+    handover: int = 0
 
     def headers(self, settings: Settings, role: Role, side: str) -> dict[str, str]:
         return auth_headers(settings, self.users[(role, side)])
@@ -247,7 +300,9 @@ def build_world(db: Session, client: TestClient, settings: Settings) -> World:
     )
     assert document is not None
     db.flush()
+    partners = _partner_flow(db, workshop, coordinator, users[(P, "own")])
     return World(
+        **partners,
         users=users,
         orgs=orgs,
         site=workshop.site,
@@ -297,6 +352,73 @@ def _booking(world: World) -> dict[str, Any]:
         "windows": [{"start": f"{DAY}T09:00:00+01:00", "end": f"{DAY}T12:00:00+01:00"}],
         "items": [{"category": "laptop", "quantity": 3}],
     }
+
+
+def _partner_flow(
+    db: Session, workshop: Workshop, coordinator: User, partner: User
+) -> dict[str, Any]:
+    """Partner A's requests: one submitted, one approved with devices at every step (allocated,
+    picked into a shipment being prepared, dispatched, delivered, handed over), one in stock."""
+    submitted = request_service.submit_request(
+        db,
+        viewer=partner,
+        data=RequestCreate.model_validate({"lines": [{"category": "laptop", "quantity": 2}]}),
+    )
+    approved = request_service.submit_request(
+        db,
+        viewer=partner,
+        data=RequestCreate.model_validate({"lines": [{"category": "laptop", "quantity": 9}]}),
+    )
+    db.flush()
+    db.refresh(submitted, ["lines"])
+    db.refresh(approved, ["lines"])
+    request_service.approve_request(db, viewer=coordinator, request=approved)
+    devices: dict[str, Device] = {}
+    for name in ("stock", "allocated", "picked", "shipped", "delivered", "handed"):
+        device = workshop.receive(serial=f"SN-MATRIX-{name}")
+        workshop.make_available(device)
+        devices[name] = device
+        if name != "stock":
+            allocating.allocate_device(
+                db, viewer=coordinator, request=approved, raw_code=device.code
+            )
+
+    def shipment(*names: str) -> Shipment:
+        return shipping.create_shipment(
+            db,
+            viewer=coordinator,
+            request_id=approved.id,
+            device_codes=[devices[n].code for n in names],
+            carrier="",
+        )
+
+    preparing = shipment("picked")
+    dispatched = shipment("shipped")
+    shipping.dispatch_shipment(db, viewer=coordinator, shipment=dispatched)
+    delivered = shipment("delivered", "handed")
+    shipping.dispatch_shipment(db, viewer=coordinator, shipment=delivered)
+    shipping.deliver_shipment(db, viewer=partner, shipment=delivered, device_codes=None)
+    handover = handovers.record_handover(
+        db,
+        viewer=partner,
+        data=HandoverIn(device_code=devices["handed"].code, beneficiary_ref="FAM-1"),
+    )
+    db.flush()
+    return {
+        "submitted": submitted.id,
+        "submitted_line": submitted.lines[0].id,
+        "approved": approved.id,
+        "codes": {name: device.code for name, device in devices.items()},
+        "shipments": {"preparing": preparing.id, "dispatched": dispatched.id},
+        "handover": handover.id,
+    }
+
+
+def _request_body(world: World, role: Role) -> dict[str, Any]:
+    body: dict[str, Any] = {"lines": [{"category": "laptop", "quantity": 1}]}
+    if role is not P:
+        body["partner_id"] = world.orgs[(P, "own")].id
+    return body
 
 
 CSV = "category,brand,model,serial,has_storage,site_id\nlaptop,Lenovo,T470,PF-MATRIX,oui,{site}\n"
@@ -451,6 +573,64 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("PUT", "/api/v1/pickups/{pickup_id}/inventory"): lambda w, _: {
         "path": {"pickup_id": w.requested.id},
         "files": {"file": ("inventaire.csv", INVENTORY.encode(), "text/csv")},
+    },
+    ("POST", "/api/v1/requests"): lambda w, role: {"json": _request_body(w, role)},
+    ("GET", "/api/v1/requests"): lambda w, _: {},
+    ("POST", "/api/v1/requests/allocate"): lambda w, _: {},
+    ("GET", "/api/v1/requests/{request_id}"): lambda w, _: {"path": {"request_id": w.approved}},
+    ("POST", "/api/v1/requests/{request_id}/approve"): lambda w, _: {
+        "path": {"request_id": w.submitted}
+    },
+    ("POST", "/api/v1/requests/{request_id}/reject"): lambda w, _: {
+        "path": {"request_id": w.submitted},
+        "json": {"reason": "hors de notre zone"},
+    },
+    ("POST", "/api/v1/requests/{request_id}/cancel"): lambda w, _: {
+        "path": {"request_id": w.submitted},
+        "json": {"reason": "no_longer_needed"},
+    },
+    ("PATCH", "/api/v1/requests/{request_id}/lines/{line_id}"): lambda w, _: {
+        "path": {"request_id": w.submitted, "line_id": w.submitted_line},
+        "json": {"quantity": 1, "reason": "stock limité"},
+    },
+    ("POST", "/api/v1/requests/{request_id}/allocate"): lambda w, _: {
+        "path": {"request_id": w.approved}
+    },
+    ("POST", "/api/v1/requests/{request_id}/devices"): lambda w, _: {
+        "path": {"request_id": w.approved},
+        "json": {"code": w.codes["stock"]},
+    },
+    ("POST", "/api/v1/requests/{request_id}/release"): lambda w, _: {
+        "path": {"request_id": w.approved},
+        "json": {"code": w.codes["allocated"], "reason": "écran fêlé"},
+    },
+    ("POST", "/api/v1/shipments"): lambda w, _: {
+        "json": {"request_id": w.approved, "device_codes": [w.codes["allocated"]]}
+    },
+    ("GET", "/api/v1/shipments"): lambda w, _: {},
+    ("GET", "/api/v1/shipments/{shipment_id}"): lambda w, _: {
+        "path": {"shipment_id": w.shipments["preparing"]}
+    },
+    ("POST", "/api/v1/shipments/{shipment_id}/devices"): lambda w, _: {
+        "path": {"shipment_id": w.shipments["preparing"]},
+        "json": {"code": w.codes["allocated"]},
+    },
+    ("POST", "/api/v1/shipments/{shipment_id}/dispatch"): lambda w, _: {
+        "path": {"shipment_id": w.shipments["preparing"]}
+    },
+    ("POST", "/api/v1/shipments/{shipment_id}/deliver"): lambda w, _: {
+        "path": {"shipment_id": w.shipments["dispatched"]}
+    },
+    ("POST", "/api/v1/returns"): lambda w, _: {
+        "json": {"device_code": w.codes["delivered"], "reason": "ne convient pas"}
+    },
+    ("POST", "/api/v1/handovers"): lambda w, _: {
+        "json": {"device_code": w.codes["delivered"], "beneficiary_ref": "FAM-042"}
+    },
+    ("GET", "/api/v1/handovers"): lambda w, _: {},
+    ("POST", "/api/v1/handovers/{handover_id}/correct"): lambda w, _: {
+        "path": {"handover_id": w.handover},
+        "json": {"device_code": w.codes["delivered"]},
     },
     ("GET", "/api/v1/outbox"): lambda w, _: {},
 }

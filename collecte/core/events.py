@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, update
@@ -51,6 +51,26 @@ class EventKind(enum.StrEnum):
     PICKUP_SCHEDULED = "pickup_scheduled"
     PICKUP_COLLECTED = "pickup_collected"
     PICKUP_CANCELLED = "pickup_cancelled"
+    # partners' requests
+    REQUEST_SUBMITTED = "request_submitted"
+    REQUEST_APPROVED = "request_approved"
+    REQUEST_REJECTED = "request_rejected"
+    REQUEST_CANCELLED = "request_cancelled"
+    REQUEST_CLOSED = "request_closed"
+    REQUEST_LINE_CHANGED = "request_line_changed"
+    # devices in the partner flow (each also a status change of the device)
+    ALLOCATED = "allocated"
+    DEALLOCATED = "deallocated"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    NOT_DELIVERED = "not_delivered"
+    RETURNED = "returned"
+    HANDED_OVER = "handed_over"
+    HANDOVER_UNDONE = "handover_undone"
+    # shipments
+    SHIPMENT_CREATED = "shipment_created"
+    SHIPMENT_DISPATCHED = "shipment_dispatched"
+    SHIPMENT_DELIVERED = "shipment_delivered"
 
 
 class Subject(enum.StrEnum):
@@ -144,6 +164,65 @@ class PickupCollectedPayload(Payload):
     received_by: str
 
 
+class RequestLinePayload(Payload):
+    category: str
+    quantity: int
+    min_ram_gb: int | None = None
+    min_storage_gb: int | None = None
+    min_grade: str | None = None
+
+
+class RequestSubmittedPayload(Payload):
+    lines: list[RequestLinePayload]
+    beneficiaries_count: int
+
+
+class DecisionPayload(Payload):
+    note: str = ""
+
+
+class RequestLineChangedPayload(Payload):
+    line_id: int
+    reason: str
+    from_category: str
+    to_category: str
+    from_quantity: int
+    to_quantity: int
+
+
+class AllocationPayload(Payload):
+    allocation_id: int
+    line_id: int
+
+
+class NotDeliveredPayload(Payload):
+    allocation_id: int
+    outcome: Literal["returned", "lost"]
+    reason: str
+
+
+class ReturnPayload(Payload):
+    reason: str
+    personal_data_removed: bool | None = None
+
+
+class HandoverPayload(Payload):
+    handover_id: int
+    age_band: str | None = None
+    situation: str | None = None
+    postcode: str | None = None
+    price_paid_eur: float | None = None
+
+
+class ShipmentPayload(Payload):
+    devices: int
+
+
+class ShipmentDeliveredPayload(Payload):
+    delivered: int
+    missing: int
+
+
 PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.INTAKE: NoPayload,
     EventKind.TRANSITION: TransitionPayload,
@@ -161,6 +240,23 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.PICKUP_SCHEDULED: PickupScheduledPayload,
     EventKind.PICKUP_COLLECTED: PickupCollectedPayload,
     EventKind.PICKUP_CANCELLED: ReasonPayload,
+    EventKind.REQUEST_SUBMITTED: RequestSubmittedPayload,
+    EventKind.REQUEST_APPROVED: DecisionPayload,
+    EventKind.REQUEST_REJECTED: ReasonPayload,
+    EventKind.REQUEST_CANCELLED: ReasonPayload,
+    EventKind.REQUEST_CLOSED: NoPayload,
+    EventKind.REQUEST_LINE_CHANGED: RequestLineChangedPayload,
+    EventKind.ALLOCATED: AllocationPayload,
+    EventKind.DEALLOCATED: ReasonPayload,
+    EventKind.SHIPPED: AllocationPayload,
+    EventKind.DELIVERED: AllocationPayload,
+    EventKind.NOT_DELIVERED: NotDeliveredPayload,
+    EventKind.RETURNED: ReturnPayload,
+    EventKind.HANDED_OVER: HandoverPayload,
+    EventKind.HANDOVER_UNDONE: ReasonPayload,
+    EventKind.SHIPMENT_CREATED: ShipmentPayload,
+    EventKind.SHIPMENT_DISPATCHED: ShipmentPayload,
+    EventKind.SHIPMENT_DELIVERED: ShipmentDeliveredPayload,
 }
 
 
@@ -184,6 +280,8 @@ class Event(Base):
     # The subject and what it belongs to (request, shipment: their tables come later).
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="RESTRICT"))
     pickup_id: Mapped[int | None] = mapped_column(ForeignKey("pickups.id", ondelete="RESTRICT"))
+    # Plain integers, no foreign key: the log outlives nothing, but the request and shipment
+    # tables came after it and the log keeps no constraint it would have to migrate.
     request_id: Mapped[int | None] = mapped_column(Integer, index=True)
     shipment_id: Mapped[int | None] = mapped_column(Integer, index=True)
     beneficiary_ref: Mapped[str | None] = mapped_column(String(100))
@@ -235,6 +333,15 @@ def _next_seq(session: Session) -> int:
         .returning(EventSequence.last)
     )
     return int(session.execute(statement).scalar_one())
+
+
+class Links(TypedDict, total=False):
+    """What a device's event belongs to in the partner flow (dimensions of ``record_event``)."""
+
+    request_id: int
+    shipment_id: int | None
+    partner_id: int
+    beneficiary_ref: str
 
 
 Handler = Callable[[Session, Event], None]

@@ -48,7 +48,8 @@ TRANSITIONS: Mapping[DeviceStatus, frozenset[DeviceStatus]] = MappingProxyType(
         _S.ALLOCATED: frozenset({_S.AVAILABLE, _S.SHIPPED, _S.LOST}),
         _S.SHIPPED: frozenset({_S.DELIVERED, _S.RETURNED, _S.LOST}),
         _S.DELIVERED: frozenset({_S.HANDED_OVER, _S.RETURNED}),
-        _S.HANDED_OVER: frozenset({_S.RETURNED}),
+        # Back to delivered only when its partner corrects a hand-over to the wrong device.
+        _S.HANDED_OVER: frozenset({_S.RETURNED, _S.DELIVERED}),
         _S.RETURNED: frozenset(
             {_S.DIAGNOSED, _S.WIPED, _S.IN_REPAIR, _S.PARTS, _S.RECYCLED, _S.LOST}
         ),
@@ -62,6 +63,13 @@ TRANSITIONS: Mapping[DeviceStatus, frozenset[DeviceStatus]] = MappingProxyType(
 # (or a recorded destruction of its storage). The service enforces it; this names the statuses.
 ERASURE_REQUIRED: frozenset[DeviceStatus] = frozenset(
     {_S.AVAILABLE, _S.ALLOCATED, _S.SHIPPED, _S.DELIVERED, _S.HANDED_OVER}
+)
+
+# Reached, and left, only through allocation, shipments, deliveries, returns and hand-overs
+# (collecte.requests, collecte.shipments): the generic transition refuses them, so a binding to a
+# request line never outlives the status it explains.
+PARTNER_FLOW: frozenset[DeviceStatus] = frozenset(
+    {_S.ALLOCATED, _S.SHIPPED, _S.DELIVERED, _S.HANDED_OVER}
 )
 
 # The device has left the reuse stream (counted as parts, recycled or lost in impact reports).

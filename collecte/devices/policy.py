@@ -13,12 +13,13 @@ from collecte.core.errors import Forbidden
 from collecte.core.vocabulary import N_
 from collecte.devices import codes
 from collecte.devices.models import Device
+from collecte.requests.models import Allocation, EquipmentRequest
 
 
 def device_visibility(role: Role, organization_id: Any) -> ColumnElement[bool]:
     """The devices someone of this role and organisation may read: the network for the operator
     and auditors, the own workshop's for its staff, the devices it donated for a donor; a partner
-    sees none until devices are allocated to it. ``organization_id`` may be a value or a bound
+    sees those dispatched to it, until they come back. ``organization_id`` may be a value or a bound
     parameter (the scan look-up builds its statement once per role)."""
     if role in NETWORK_WIDE_ROLES:
         return true()
@@ -26,6 +27,18 @@ def device_visibility(role: Role, organization_id: Any) -> ColumnElement[bool]:
         return Device.organization_id == organization_id  # type: ignore[no-any-return]
     if role is Role.DONOR:
         return Device.donor_id == organization_id  # type: ignore[no-any-return]
+    if role is Role.PARTNER:
+        # From dispatch on, while bound to one of its requests (a return ends the binding).
+        sent_to_partner = (
+            select(Allocation.device_id)
+            .join(EquipmentRequest, EquipmentRequest.id == Allocation.request_id)
+            .where(
+                EquipmentRequest.partner_id == organization_id,
+                Allocation.ended_at.is_(None),
+                Allocation.shipped_at.is_not(None),
+            )
+        )
+        return Device.id.in_(sent_to_partner.scalar_subquery())
     return false()
 
 

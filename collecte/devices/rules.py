@@ -28,7 +28,12 @@ from collecte.core.events import Event, EventKind
 from collecte.core.vocabulary import N_
 from collecte.devices.checklists import Category
 from collecte.devices.grading import Grade, is_distributable
-from collecte.devices.lifecycle import ERASURE_REQUIRED, DeviceStatus, allowed_next
+from collecte.devices.lifecycle import (
+    ERASURE_REQUIRED,
+    PARTNER_FLOW,
+    DeviceStatus,
+    allowed_next,
+)
 from collecte.devices.models import Device, DiagnosisRecord, ErasureRecord, GradeRecord
 
 # Categories that always carry storage: a technician who finds none records it explicitly.
@@ -252,9 +257,29 @@ def rule_against(target: DeviceStatus, facts: DeviceFacts) -> Reason | None:
     return None
 
 
+def generic_refusal(target: DeviceStatus, facts: DeviceFacts) -> Reason | None:
+    """What refuses a status change made by hand (a transition, a scan, a bulk action) rather than
+    by the partner flow's services: entering or leaving allocated, shipped, delivered or handed
+    over, which a binding to a request line, a shipment or a hand-over must explain."""
+    if target in PARTNER_FLOW or facts.status in PARTNER_FLOW:
+        return Reason(
+            "partner_flow_only",
+            N_(
+                "%(status)s is reached and left only through requests, shipments, returns and "
+                "hand-overs"
+            ),
+            {"status": target if target in PARTNER_FLOW else facts.status},
+        )
+    return None
+
+
 def next_statuses(facts: DeviceFacts) -> list[DeviceStatus]:
-    """The statuses allowed by the table and by every rule, given the device's facts."""
-    return [s for s in allowed_next(facts.status) if rule_against(s, facts) is None]
+    """The statuses a change by hand may reach: allowed by the table and by every rule."""
+    return [
+        s
+        for s in allowed_next(facts.status)
+        if generic_refusal(s, facts) is None and rule_against(s, facts) is None
+    ]
 
 
 def possible_next(session: Session, device: Device) -> list[DeviceStatus]:

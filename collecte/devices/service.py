@@ -28,6 +28,7 @@ from collecte.core.errors import (
 from collecte.core.events import (
     Event,
     EventKind,
+    Links,
     MovePayload,
     Payload,
     ReasonPayload,
@@ -39,10 +40,21 @@ from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.devices import codes
 from collecte.devices.checklists import Category
-from collecte.devices.lifecycle import DEVICE_MACHINE, IN_WORKSHOP, WEIGHED_EXITS, DeviceStatus
+from collecte.devices.lifecycle import (
+    DEVICE_MACHINE,
+    IN_WORKSHOP,
+    WEIGHED_EXITS,
+    DeviceStatus,
+)
 from collecte.devices.models import Device
 from collecte.devices.policy import require_work_on, visible_devices
-from collecte.devices.rules import device_facts, next_statuses, possible_next, rule_against
+from collecte.devices.rules import (
+    device_facts,
+    generic_refusal,
+    next_statuses,
+    possible_next,
+    rule_against,
+)
 from collecte.devices.schemas import DeviceCreate
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site
@@ -289,8 +301,10 @@ def record_device_event(
     to_status: DeviceStatus | None = None,
     note: str = "",
     weight_kg: float | None = None,
+    links: Links | None = None,
 ) -> Event:
-    """Append one event to a device's history, with the device's dimensions as they are now."""
+    """Append one event to a device's history, with the device's dimensions as they are now
+    (and, in the partner flow, the request, shipment, partner and beneficiary it belongs to)."""
     site = session.get_one(Site, device.site_id)  # usually in the identity map already
     return record_event(
         session,
@@ -309,6 +323,7 @@ def record_device_event(
         donor_id=device.donor_id,
         category=device.category,
         weight_kg=weight_kg if weight_kg is not None else device.weight_kg,
+        **(links or {}),
     )
 
 
@@ -334,10 +349,13 @@ def change_status(
     payload: Payload | None = None,
     kind: EventKind = EventKind.TRANSITION,
     weight_kg: float | None = None,
+    partner_flow: Links | None = None,
 ) -> Event:
     """The one way a device's status changes: table, rules, required payload, reset, event.
 
-    An exit to parts or recycling records its weight (the one given, else the device's).
+    An exit to parts or recycling records its weight (the one given, else the device's). The
+    statuses of the partner flow are reached and left only by its services, which pass the
+    request, shipment, partner or beneficiary the move belongs to (``partner_flow``).
     """
     weight = weight_kg if weight_kg is not None else device.weight_kg
     facts = device_facts(session, device)
@@ -356,12 +374,20 @@ def change_status(
             to_status=target,
             note=note,
             weight_kg=weight,
+            links=partner_flow,
         )
+
+    def guard(target: DeviceStatus) -> Reason | None:
+        if partner_flow is None:
+            refusal = generic_refusal(target, facts)
+            if refusal is not None:
+                return refusal
+        return rule_against(target, facts)
 
     return DEVICE_MACHINE.move(
         device,
         to,
-        guard=lambda target: rule_against(target, facts),
+        guard=guard,
         possible=lambda: next_statuses(facts),
         provided={"weight_kg": weight},
         reset=lambda: _reset_history(device),

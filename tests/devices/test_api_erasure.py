@@ -14,6 +14,7 @@ from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import DeviceStatus
 from tests.devices.apihelpers import ERASURE, intake_device, technician_headers, to_graded
 from tests.factories.devices import Workshop
+from tests.factories.partners import PartnerFlow
 
 
 def test_invariant_no_available_without_verified_erasure_through_the_api(
@@ -80,8 +81,7 @@ def test_returned_device_needs_a_fresh_erasure(db: Session, workshop: Workshop) 
 
     device = workshop.receive()
     workshop.make_available(device)
-    for status in (DeviceStatus.ALLOCATED, DeviceStatus.SHIPPED, DeviceStatus.RETURNED):
-        change_status(db, device=device, actor=workshop.technician, to=status)
+    PartnerFlow(workshop).take_to(device, DeviceStatus.RETURNED)
     workshop.diagnose(device)
     workshop.grade(device)
     with pytest.raises(InvalidTransition, match="data protection"):

@@ -17,6 +17,7 @@ from collecte.orgs.models import OrgKind
 from collecte.pickups.models import Pickup
 from tests.factories.accounts import auth_headers, make_organization, make_site, make_user
 from tests.factories.devices import Workshop
+from tests.factories.partners import PartnerFlow
 
 BOOKING: dict[str, Any] = {
     "address": "1 place de la Défense",
@@ -360,7 +361,7 @@ def test_traceability_counts_outcomes_of_the_donors_devices_only(
     client: TestClient, db: Session, settings: Settings, workshop: Workshop, donor_user: User
 ) -> None:
     from collecte.devices.lifecycle import DeviceStatus
-    from collecte.devices.service import change_status, transition_device
+    from collecte.devices.service import transition_device
 
     ready = workshop.receive(serial="T-1")
     workshop.make_available(ready)
@@ -368,8 +369,7 @@ def test_traceability_counts_outcomes_of_the_donors_devices_only(
     transition_device(db, device=recycled, actor=workshop.technician, to=DeviceStatus.RECYCLED)
     delivered = workshop.receive(serial="T-3")
     workshop.make_available(delivered)
-    for status in (DeviceStatus.ALLOCATED, DeviceStatus.SHIPPED, DeviceStatus.DELIVERED):
-        change_status(db, device=delivered, actor=workshop.technician, to=status)
+    PartnerFlow(workshop).take_to(delivered, DeviceStatus.DELIVERED)
     workshop.receive(serial="T-4")
     workshop.receive(serial="OTHER", donor_id=make_organization(db, kind=OrgKind.DONOR).id)
     report = client.get(

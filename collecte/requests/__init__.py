@@ -1,0 +1,1 @@
+"""Partners' equipment requests: lines, approval, best-fit allocation of devices to lines."""

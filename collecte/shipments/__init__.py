@@ -1,0 +1,1 @@
+"""Shipments of allocated devices to partners, deliveries, returns and hand-overs."""
