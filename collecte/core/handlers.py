@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from collecte.core.errors import CollecteError, Conflict
+from collecte.core.security_headers import secure
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language
 
@@ -143,6 +144,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def handle_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         detail = "an unexpected error occurred; it has been logged"
-        if _wants_html(request):
-            return _error_page(request, 500, detail)
-        return JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)
+        response = (
+            _error_page(request, 500, detail)
+            if _wants_html(request)
+            else JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)
+        )
+        secure(response.headers, request.url.path)
+        return response
