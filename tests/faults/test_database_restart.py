@@ -177,7 +177,7 @@ async def _load_through_restarts(
     return clients.answers, busy, quiet
 
 
-def _written(engine: Engine) -> tuple[Counter[str], Counter[str], list[int]]:
+def _written(engine: Engine) -> tuple[Counter[str], Counter[str], list[int | None]]:
     """Scans and label-printed events per device code, and every event's seq."""
     with engine.connect() as connection:
         scans = Counter(
@@ -256,7 +256,9 @@ def test_app_recovers_from_a_database_restart(cluster: Cluster, tmp_path: Path) 
     answered_labels = Counter(a.code for a in answers if a.applied)
     assert not answered_scans - scans, "scans answered 200 are missing"
     assert not answered_labels - labels, "label prints answered as applied are missing"
-    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "the event log's seq has a gap"
+    first = seqs[0]
+    assert first is not None, "a committed event has no seq"
+    assert seqs == list(range(first, first + len(seqs))), "the event log's seq has a gap"
     # A failed request wrote nothing, unless its commit reached the server but not its answer.
     assert (scans - answered_scans).total() <= len(failed)
     assert (labels - answered_labels).total() <= len(failed)
