@@ -218,7 +218,13 @@ def report(options: Options, table: list[Row], mix: Mix, line: str, pg_version: 
             "mix at this concurrency, on this machine.",
             f"- CPU in the window, in cores: server {cores.get('server', 0):.2f}, load generator "
             f"{cores.get('client', 0):.2f}, whole machine {cores.get('machine', 0):.2f} of "
-            f"{os.cpu_count()}, steal {cores.get('steal', 0):.2f}.",
+            f"{os.cpu_count()} (the rest: PostgreSQL and whatever else shares the machine), "
+            f"steal {cores.get('steal', 0):.2f}.",
+            "- reading the tail: an intake makes 12 statements and a scan with an action 10, "
+            "where a plain scan or a label makes 3 or 4 (and the pool's ping); with the CPUs "
+            "saturated, each round trip waits for the GIL behind the CPU-bound requests of its "
+            "worker (PDFs, pages), so these have the long tail. Measured once with a 0.5 ms "
+            "switch interval instead of 5: the kinds' latencies drew together, throughput fell.",
             "",
             *table_lines(table),
             "",
