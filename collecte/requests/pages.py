@@ -50,8 +50,18 @@ DONE = {
     "allocated": N_("Allocation run: %(count)s devices bound to approved requests."),
     "approved": N_("The request is approved: it joins the allocation queue."),
 }
-# The queue's filters: each status, the open ones together, or everything.
+# The queue's filters: the open ones together, each status, or everything; named as lists of
+# requests ("to decide"), not as one request's status ("submitted").
 FILTERS = ("open", *(s.value for s in RequestStatus), "all")
+FILTER_LABELS = {
+    "open": N_("Open"),
+    "submitted": N_("To decide"),
+    "approved": N_("Being served"),
+    "rejected": N_("Turned down"),
+    "closed": N_("Served"),
+    "cancelled": N_("Called off"),
+    "all": N_("All requests"),
+}
 
 
 def _statuses(chosen: str) -> tuple[RequestStatus, ...]:
@@ -103,7 +113,7 @@ def request_list(
         staff=staff,
         rows=requests_out(session, found),
         chosen=chosen,
-        filters=FILTERS,
+        filters={f: translate(request, FILTER_LABELS[f]) for f in FILTERS},
         counts={s.value: counts.get(s, 0) for s in RequestStatus},
         open_count=sum(counts.get(s, 0) for s in OPEN),
         total=sum(counts.values()),

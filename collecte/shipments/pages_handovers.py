@@ -30,6 +30,7 @@ from collecte.core.forms import (
 )
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language, require_csrf
+from collecte.devices import codes
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
@@ -139,7 +140,7 @@ def record_handover(
         except CollecteError as exc:
             errors, _text, status = _refusal(request, exc)
             return again(errors=errors, status_code=status)
-        values["device_code"] = device.code
+        values["device_code"] = codes.format_code(device.code)
         return again(device=device)
     data: dict[str, Any] = {k: v or None for k, v in values.items()}
     data["device_code"] = values["device_code"]

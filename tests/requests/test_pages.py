@@ -137,7 +137,7 @@ def test_partner_follows_its_request_and_cancels_another(
     card = listing.split(f'id="request-{served.id}"')[1].split("</li>\n  \n")[0]
     assert '<span data-count="allocated">3 attribués</span>' in card
     assert '<span data-count="shipped">2 expédiés</span>' in card
-    assert '<span data-count="delivered">1 livrés</span>' in card
+    assert '<span data-count="delivered">1 livré</span>' in card
     assert f'id="request-{waiting.id}"' in listing
     page = partner.get(f"/requests/{served.id}").text
     assert '<dd data-count="delivered">1</dd>' in page
