@@ -239,6 +239,19 @@ def allocate_device(
     if line_id is not None and not lines:
         raise NotFound("not_found", N_("no line %(line)s on this request"), line=line_id)
     code = codes.format_code(device.code)
+    bound = session.scalar(
+        select(Allocation.request_id).where(
+            Allocation.device_id == device.id, Allocation.ended_at.is_(None)
+        )
+    )
+    if bound is not None:
+        # Said before binding: the active-binding index would refuse it too, as a database error.
+        raise Conflict(
+            "device_already_allocated",
+            N_("device %(code)s is already allocated to request %(other)s"),
+            code=code,
+            other=bound,
+        )
     if device.organization_id != request.workshop_id:
         raise Conflict(
             "device_of_another_workshop",

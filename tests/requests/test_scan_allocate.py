@@ -50,6 +50,12 @@ def test_allocate_mode_binds_scanned_devices_to_the_chosen_request(
     )
     assert (status, refused["code"]) == (409, "device_meets_no_line")
     assert format_code(tablet.code) in str(refused["detail"])
+    other = flow.request([{"category": "laptop", "quantity": 1}])
+    status, elsewhere = _scan(
+        coordinator, {"code": laptop.code, "action": "allocate", "request_id": other.id}
+    )
+    assert (status, elsewhere["code"]) == (409, "device_already_allocated")
+    assert f"demande {request.id}" in str(elsewhere["detail"])
     status, no_request = _scan(coordinator, {"code": tablet.code, "action": "allocate"})
     assert (status, no_request["code"]) == (422, "request_required")
     db.refresh(tablet)
