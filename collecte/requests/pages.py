@@ -62,6 +62,8 @@ FILTER_LABELS = {
     "cancelled": N_("Called off"),
     "all": N_("All requests"),
 }
+# A partner waits for the workshop's answer where the workshop has a decision to take.
+PARTNER_LABELS = {**FILTER_LABELS, "submitted": N_("Awaiting an answer")}
 
 
 def _statuses(chosen: str) -> tuple[RequestStatus, ...]:
@@ -113,7 +115,9 @@ def request_list(
         staff=staff,
         rows=requests_out(session, found),
         chosen=chosen,
-        filters={f: translate(request, FILTER_LABELS[f]) for f in FILTERS},
+        filters={
+            f: translate(request, (FILTER_LABELS if staff else PARTNER_LABELS)[f]) for f in FILTERS
+        },
         counts={s.value: counts.get(s, 0) for s in RequestStatus},
         open_count=sum(counts.get(s, 0) for s in OPEN),
         total=sum(counts.values()),

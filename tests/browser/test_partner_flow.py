@@ -290,6 +290,10 @@ def test_partner_requests_workshop_allocates_ships_partner_confirms_and_hands_ov
     partner.goto(f"{base}/requests/{request_id}")
     expect(partner.locator("#lines [data-count=delivered]")).to_have_text("2")
     expect(partner.locator("#lines [data-count=returned]")).to_have_text("1")
+    _shots(partner, folder, "request-followed")
+    partner.locator("#nav-requests").click()
+    expect(partner.locator(f"#request-{request_id} [data-count=delivered]")).to_contain_text("2")
+    _shots(partner, folder, "my-requests")
 
     # 6. the delivery note the parcel carries, from the partner's shipment page (served by the
     # documents work; skipped only while that route is not there yet)

@@ -322,3 +322,19 @@ def test_request_pages_answer_as_the_api_matrix_says(
     assert partner.post("/requests/allocate", {}).status_code == 403
     db.refresh(request)
     assert request.status is RequestStatus.APPROVED
+
+
+def test_the_pages_speak_english_when_asked(
+    browser: Callable[[User], Browser], flow: PartnerFlow
+) -> None:
+    request = flow.request(approve=False)
+    partner = browser(flow.partner_user)
+    partner.client.cookies.set("collecte_lang", "en")
+    form = partner.get("/requests/new").text
+    assert "Ask for equipment" in form
+    assert "+ Add a line" in form
+    assert "Demander du matériel" not in form
+    listing = partner.get("/requests").text
+    assert "My requests" in listing
+    assert "Awaiting an answer" in listing
+    assert "Deliveries" in partner.get(f"/requests/{request.id}").text  # the nav
