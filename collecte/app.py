@@ -35,7 +35,9 @@ from collecte.orgs import router as orgs_router
 from collecte.pickups import inventory_router as pickups_inventory_router
 from collecte.pickups import pages as pickups_pages
 from collecte.pickups import router as pickups_router
+from collecte.requests import pages as requests_pages
 from collecte.requests import router as requests_router
+from collecte.shipments import pages as shipments_pages
 from collecte.shipments import router as shipments_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(labels_pages.router)
     app.include_router(pickups_pages.router)
     app.include_router(documents_pages.router)
+    app.include_router(requests_pages.router)
+    app.include_router(shipments_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -29,6 +29,10 @@ FIELD_MESSAGES = {
     "control_character": N_("This text contains a control character."),
     "date_out_of_range": N_("Give a date from %(low)s to %(high)s."),
     "time_not_past": N_("Give a time from %(low)s up to now."),
+    "not_a_pseudonym": N_(
+        "A reference of your own, never an email address or a phone number: it must not lead "
+        "to the person."
+    ),
 }
 LIMIT_KEYS = ("gt", "ge", "lt", "le", "max_length")
 

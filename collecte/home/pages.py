@@ -9,7 +9,7 @@ from collecte.auth.deps import WebUser
 from collecte.core.db import SessionDep
 from collecte.core.forms import local_date, local_time
 from collecte.core.web import render
-from collecte.home.service import home_summary
+from collecte.home.service import home_summary, partner_flow_counts
 from collecte.pickups.pages_donor import donor_portal
 from collecte.pickups.pages_forms import pickup_label, window_text
 
@@ -27,6 +27,7 @@ def home(request: Request, session: SessionDep, user: WebUser) -> HTMLResponse:
         user=user,
         summary=summary,
         portal=portal,
+        flow=partner_flow_counts(session, viewer=user),
         plabel=pickup_label,
         window_text=window_text,
         local_date=local_date,

@@ -77,9 +77,12 @@ def _needs(
     return needs
 
 
-def _stock(session: Session, *, workshop_id: int, categories: set[str]) -> list[Candidate]:
-    """The workshop's devices that could be allocated now, locked for this run on PostgreSQL.
-    A pre-filter only: the device's state machine decides (a hold, a missing erasure)."""
+def _stock(
+    session: Session, *, workshop_id: int, categories: set[str], lock: bool = True
+) -> list[Candidate]:
+    """The workshop's devices that could be allocated now, locked for this run on PostgreSQL
+    (not for a preview, which binds nothing). A pre-filter only: the device's state machine
+    decides (a hold, a missing erasure)."""
     query = select(
         Device.id,
         Device.category,
@@ -94,7 +97,7 @@ def _stock(session: Session, *, workshop_id: int, categories: set[str]) -> list[
         Device.category.in_(sorted(categories)),
         Device.grade.in_(list(GRADE_RANK)),
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Device)
     return [
         Candidate(id, category.value, grade, ram, storage, since)
@@ -103,34 +106,64 @@ def _stock(session: Session, *, workshop_id: int, categories: set[str]) -> list[
     ]
 
 
-def _run(session: Session, *, actor: User, requests: Sequence[EquipmentRequest]) -> AllocationRun:
-    run = AllocationRun(requests=len(requests))
-    counts = line_counts(session, [r.id for r in requests])
-    needs = _needs(requests, counts)
-    run.lines = len(needs)
+@dataclass
+class PlannedLine:
+    """What best fit gives one line: the devices it would take, and how many it still needs."""
+
+    request: EquipmentRequest
+    line: RequestLine
+    need: Need
+    device_ids: list[int]
+
+    @property
+    def unfilled(self) -> int:
+        return self.need.quantity - len(self.device_ids)
+
+
+def plan_allocation(
+    session: Session, *, requests: Sequence[EquipmentRequest], lock: bool = False
+) -> list[PlannedLine]:
+    """What a run over these requests (in this order) would bind, computed without binding: the
+    same needs, stock and best fit as the run, which binds exactly this plan. Unlocked, it is a
+    preview: by the time the run comes, the stock may have moved."""
+    needs = _needs(requests, line_counts(session, [r.id for r in requests]))
     by_workshop: dict[int, list[tuple[EquipmentRequest, RequestLine, Need]]] = {}
     for item in needs:
         by_workshop.setdefault(item[0].workshop_id, []).append(item)
+    planned: list[PlannedLine] = []
     for workshop_id, items in by_workshop.items():
         stock = _stock(
-            session, workshop_id=workshop_id, categories={need.category for *_, need in items}
+            session,
+            workshop_id=workshop_id,
+            categories={need.category for *_, need in items},
+            lock=lock,
         )
         chosen = allocate([need for *_, need in items], stock)
-        ids = [device_id for taken in chosen.values() for device_id in taken]
-        devices: dict[int, Device] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            devices.update(
-                (d.id, d) for d in session.scalars(select(Device).where(Device.id.in_(chunk)))
-            )
-        for request, line, need in items:
-            taken = chosen.get(line.id, [])
-            for device_id in taken:
-                device = devices[device_id]
-                binding.bind(session, actor=actor, request=request, line=line, device=device)
-                run.device_codes.append(device.code)
-            run.allocated += len(taken)
-            run.unfilled += need.quantity - len(taken)
+        planned.extend(
+            PlannedLine(request, line, need, chosen.get(line.id, []))
+            for request, line, need in items
+        )
+    return planned
+
+
+def _run(session: Session, *, actor: User, requests: Sequence[EquipmentRequest]) -> AllocationRun:
+    run = AllocationRun(requests=len(requests))
+    planned = plan_allocation(session, requests=requests, lock=True)
+    run.lines = len(planned)
+    ids = [device_id for item in planned for device_id in item.device_ids]
+    devices: dict[int, Device] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        devices.update(
+            (d.id, d) for d in session.scalars(select(Device).where(Device.id.in_(chunk)))
+        )
+    for item in planned:
+        for device_id in item.device_ids:
+            device = devices[device_id]
+            binding.bind(session, actor=actor, request=item.request, line=item.line, device=device)
+            run.device_codes.append(device.code)
+        run.allocated += len(item.device_ids)
+        run.unfilled += item.unfilled
     return run
 
 
@@ -156,8 +189,17 @@ def allocate_request(session: Session, *, viewer: User, request: EquipmentReques
     return _run(session, actor=viewer, requests=[request])
 
 
-def allocate_all(session: Session, *, viewer: User) -> AllocationRun:
-    """Serve every approved request the viewer decides on, oldest approval first."""
+def preview_request(
+    session: Session, *, viewer: User, request: EquipmentRequest
+) -> list[PlannedLine]:
+    """What ``allocate_request`` would bind now, binding nothing."""
+    policy.require_decide(viewer, request)
+    _require_approved(request)
+    return plan_allocation(session, requests=[request])
+
+
+def _served_by_all(session: Session, viewer: User) -> list[EquipmentRequest]:
+    """The approved requests an "allocate all" run serves, oldest approval first."""
     policy.require_allocator(viewer)
     query = (
         policy.visible_requests(viewer)
@@ -165,8 +207,17 @@ def allocate_all(session: Session, *, viewer: User) -> AllocationRun:
         .options(selectinload(EquipmentRequest.lines))
         .order_by(EquipmentRequest.approved_at, EquipmentRequest.id)
     )
-    requests = [r for r in session.scalars(query) if policy.may_decide(viewer, r)]
-    return _run(session, actor=viewer, requests=requests)
+    return [r for r in session.scalars(query) if policy.may_decide(viewer, r)]
+
+
+def allocate_all(session: Session, *, viewer: User) -> AllocationRun:
+    """Serve every approved request the viewer decides on, oldest approval first."""
+    return _run(session, actor=viewer, requests=_served_by_all(session, viewer))
+
+
+def preview_all(session: Session, *, viewer: User) -> list[PlannedLine]:
+    """What ``allocate_all`` would bind now, binding nothing."""
+    return plan_allocation(session, requests=_served_by_all(session, viewer))
 
 
 def allocate_device(
@@ -188,6 +239,19 @@ def allocate_device(
     if line_id is not None and not lines:
         raise NotFound("not_found", N_("no line %(line)s on this request"), line=line_id)
     code = codes.format_code(device.code)
+    bound = session.scalar(
+        select(Allocation.request_id).where(
+            Allocation.device_id == device.id, Allocation.ended_at.is_(None)
+        )
+    )
+    if bound is not None:
+        # Said before binding: the active-binding index would refuse it too, as a database error.
+        raise Conflict(
+            "device_already_allocated",
+            N_("device %(code)s is already allocated to request %(other)s"),
+            code=code,
+            other=bound,
+        )
     if device.organization_id != request.workshop_id:
         raise Conflict(
             "device_of_another_workshop",

@@ -100,6 +100,21 @@ def require_cancel(viewer: Principal, request: EquipmentRequest) -> None:
         raise Forbidden("may_not_cancel_request", N_("you may not cancel this request"))
 
 
+def receives(viewer: Principal) -> bool:
+    """Whether the viewer's role confirms deliveries and records hand-overs and returns at all
+    (which partner's devices is checked on each one): partners, and the operator for them."""
+    return viewer.role in {Role.PARTNER, Role.ADMIN}
+
+
+def require_receiver(viewer: Principal) -> None:
+    if not receives(viewer):
+        raise Forbidden(
+            "may_not_record_handovers",
+            N_("a %(role)s does not record deliveries, hand-overs or returns"),
+            role=viewer.role,
+        )
+
+
 def may_receive(viewer: Principal, partner_id: int) -> bool:
     """Confirm a delivery, record hand-overs and returns: the partner's own people (and the
     operator, who may record them for a partner without a computer)."""

@@ -14,6 +14,9 @@
   const siteSelect = $("scan-site");
   const reasonField = $("scan-reason-field");
   const reasonInput = $("scan-reason");
+  // The "allocate to a request" mode, offered to those who allocate (absent otherwise).
+  const requestField = $("scan-request-field");
+  const requestSelect = $("scan-request");
   const banner = $("mode-banner");
   const feedback = $("scan-feedback");
   const history = $("scan-history");
@@ -42,6 +45,7 @@
       action: modeSelect.value,
       siteId: siteSelect.value,
       reason: reasonInput.value.trim(),
+      requestId: requestSelect ? requestSelect.value : "",
     };
   }
 
@@ -49,6 +53,7 @@
     const action = modeSelect.value;
     siteField.hidden = action !== "move";
     reasonField.hidden = action !== "hold";
+    if (requestField) requestField.hidden = action !== "allocate";
     let words = modeSelect.options[modeSelect.selectedIndex].textContent.trim();
     if (action === "move" && siteSelect.value) {
       words += " — " + siteSelect.options[siteSelect.selectedIndex].textContent.trim();
@@ -56,13 +61,21 @@
     if (action === "hold" && reasonInput.value.trim()) {
       words += " — " + reasonInput.value.trim();
     }
+    if (action === "allocate" && requestSelect && requestSelect.value) {
+      words += " — " + requestSelect.options[requestSelect.selectedIndex].textContent.trim();
+    }
     banner.textContent = words;
     banner.dataset.mode = action ? action.split(":")[0] : "lookup";
     document.getElementById("print-queue").hidden = action !== "print_label" && queue.length === 0;
     try {
       sessionStorage.setItem(
         MODE_KEY,
-        JSON.stringify({ action, siteId: siteSelect.value, reason: reasonInput.value })
+        JSON.stringify({
+          action,
+          siteId: siteSelect.value,
+          reason: reasonInput.value,
+          requestId: requestSelect ? requestSelect.value : "",
+        })
       );
     } catch (_) {
       /* private browsing: the mode just is not remembered across reloads */
@@ -76,17 +89,22 @@
         modeSelect.value = saved.action || "";
         siteSelect.value = saved.siteId || "";
         reasonInput.value = saved.reason || "";
+        if (requestSelect) requestSelect.value = saved.requestId || "";
       }
     } catch (_) {
       /* nothing saved */
     }
     if (modeSelect.selectedIndex < 0) modeSelect.value = "";
+    if (requestSelect && requestSelect.selectedIndex < 0) requestSelect.value = "";
     showMode();
   }
 
   modeSelect.addEventListener("change", () => {
     showMode();
     if (modeSelect.value === "move" && !siteSelect.value) siteSelect.focus();
+    else if (modeSelect.value === "allocate" && requestSelect && !requestSelect.value) {
+      requestSelect.focus();
+    }
     else if (modeSelect.value === "hold" && !reasonInput.value.trim()) reasonInput.focus();
     else input.focus();
   });
@@ -94,6 +112,12 @@
     showMode();
     input.focus();
   });
+  if (requestSelect) {
+    requestSelect.addEventListener("change", () => {
+      showMode();
+      input.focus();
+    });
+  }
   reasonInput.addEventListener("input", showMode);
   reasonInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
@@ -242,9 +266,16 @@
       remember(raw, null, words, "error", text.need_reason);
       return;
     }
+    if (current.action === "allocate" && !current.requestId) {
+      show("error", text.need_request, null, "", null);
+      beep("error");
+      remember(raw, null, words, "error", text.need_request);
+      return;
+    }
     const body = { code: raw };
     if (current.action) body.action = current.action;
     if (current.action === "move") body.site_id = Number(current.siteId);
+    if (current.action === "allocate") body.request_id = Number(current.requestId);
     if (current.action === "hold") body.reason = current.reason;
     let response;
     let data;
