@@ -30,7 +30,7 @@ EXPECTED: dict[DeviceStatus, set[DeviceStatus]] = {
     S.ALLOCATED: {S.AVAILABLE, S.SHIPPED, S.LOST},
     S.SHIPPED: {S.DELIVERED, S.RETURNED, S.LOST},
     S.DELIVERED: {S.HANDED_OVER, S.RETURNED},
-    S.HANDED_OVER: {S.RETURNED},
+    S.HANDED_OVER: {S.RETURNED, S.DELIVERED},  # delivered: a hand-over corrected the same day
     S.RETURNED: {S.DIAGNOSED, S.WIPED, S.IN_REPAIR, S.PARTS, S.RECYCLED, S.LOST},
     S.PARTS: set(),
     S.RECYCLED: set(),

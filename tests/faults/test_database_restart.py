@@ -23,6 +23,7 @@ import itertools
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,9 +217,12 @@ def test_app_recovers_from_a_database_restart(cluster: Cluster, tmp_path: Path) 
 
     with uvicorn_server("collecte.app:create_app", workers=WORKERS, env=env) as server:
         processes = set(process_tree(server.pid))
-        answers, busy, quiet = asyncio.run(
-            _load_through_restarts(server.base_url, cluster, codes, headers)
-        )
+        # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+        # this one for the rest of the session, and asyncio.run refuses to nest in it.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            answers, busy, quiet = thread.submit(
+                asyncio.run, _load_through_restarts(server.base_url, cluster, codes, headers)
+            ).result()
         assert set(process_tree(server.pid)) == processes, "the app's processes were restarted"
 
     answers.sort(key=lambda answer: answer.started)
