@@ -1,12 +1,13 @@
 """The published OpenAPI documents the errors as the service answers them (collecte.core.handlers):
 one ``ErrorOut`` shape for every error status, in place of FastAPI's default ``HTTPValidationError``.
 
-Which statuses an operation lists is read from what the operation is: any input (parameters or a
-body) can be malformed (422); a secured operation can meet no or a bad token (401) and a role or
-organisation it does not serve (403); a path naming a thing can name none the caller sees (404); a
-secured write can be refused by a rule given the current state (409) and name in its body a thing
-the caller does not see (404). Statuses a route declares
-itself (the token endpoint's 401 and 429) keep their description and get the shape.
+Which statuses an operation lists is read from what the operation is: a body can be unreadable
+(400: not UTF-8 JSON, a broken multipart form, refused before anything else is looked at); any
+input (parameters or a body) can be malformed (422); a secured operation can meet no or a bad
+token (401) and a role or organisation it does not serve (403); a path naming a thing can name
+none the caller sees (404); a secured write can be refused by a rule given the current state (409)
+and name in its body a thing the caller does not see (404). Statuses a route declares itself (the
+token endpoint's 401 and 429, a document's 409) keep their description and get the shape.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ _ERROR: dict[str, Any] = {
     "required": ["error", "detail"],
 }
 _DESCRIPTIONS = {
+    400: "The body could not be read (not UTF-8 JSON, a broken multipart form)",
     401: "Not authenticated: no valid bearer token",
     403: "Forbidden for this account",
     404: "Not found, or not visible to this account",
@@ -86,6 +88,8 @@ _FASTAPI_DEFAULTS = ("HTTPValidationError", "ValidationError")
 
 def _error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
     statuses = {int(s) for s in operation.get("responses", {}) if str(s)[:1] == "4"}
+    if operation.get("requestBody"):
+        statuses.add(400)
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.add(422)
     if operation.get("security"):

@@ -106,7 +106,12 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        # Reading the field names reads the header line, which can be malformed as any other.
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:  # a carriage return inside an unquoted name
+        # The csv module has not counted the line it failed on yet: the header is line 1.
+        raise _malformed_csv(max(reader.line_num, 1)) from exc
     missing = [c for c in ("category", "brand", "model", "has_storage") if c not in header]
     if missing:
         raise InvalidInput(
@@ -138,10 +143,12 @@ def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
             if len(rows) > MAX_ROWS:
                 raise too_many_rows()
     except csv.Error as exc:  # a field past the csv module's own limit (128 kB), a stray NUL
-        raise InvalidInput(
-            "malformed_csv", N_("line %(line)s is not valid CSV"), line=reader.line_num
-        ) from exc
+        raise _malformed_csv(reader.line_num) from exc
     return rows
+
+
+def _malformed_csv(line: int) -> InvalidInput:
+    return InvalidInput("malformed_csv", N_("line %(line)s is not valid CSV"), line=line)
 
 
 def _csv_row(record: dict[str, str | None]) -> dict[str, Any]:

@@ -28,6 +28,16 @@ Lang = Annotated[
 ]
 
 
+# What a document download publishes beyond the statuses every operation gets from its shape
+# (collecte.core.openapi): the stored PDF, or 409, since a document is issued when first asked
+# for, which the state may not allow yet (no verified erasure, a pickup not collected), and
+# another request may have issued a different version meanwhile.
+ISSUED_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The issued PDF", "content": {"application/pdf": {}}},
+    409: {"description": "Not issuable in the current state, or issued again meanwhile"},
+}
+
+
 def api_language(settings: Settings, lang: str | None) -> str:
     """The language an API download asked for, else the configured default."""
     return lang or settings.default_language
@@ -46,7 +56,11 @@ def pdf_response(issued: Issued, filename: str) -> Response:
     )
 
 
-@router.get("/devices/{code}/erasure-certificate.pdf", response_class=Response)
+@router.get(
+    "/devices/{code}/erasure-certificate.pdf",
+    response_class=Response,
+    responses=ISSUED_PDF_RESPONSES,
+)
 def device_erasure_certificate(
     code: str, session: SessionDep, viewer: CurrentUser, settings: SettingsDep, lang: Lang = None
 ) -> Response:
@@ -62,7 +76,11 @@ def device_erasure_certificate(
     return pdf_response(issued, f"erasure-certificate-{device.code}.pdf")
 
 
-@router.get("/organizations/{donor_id}/erasure-certificate.pdf", response_class=Response)
+@router.get(
+    "/organizations/{donor_id}/erasure-certificate.pdf",
+    response_class=Response,
+    responses=ISSUED_PDF_RESPONSES,
+)
 def donor_erasure_certificate(
     donor_id: IdPath,
     session: SessionDep,
@@ -86,7 +104,10 @@ def donor_erasure_certificate(
     return pdf_response(issued, f"erasure-certificate-donor-{donor.id}.pdf")
 
 
-@router.get("/documents/verify")
+@router.get(
+    "/documents/verify",
+    responses={404: {"description": "No document was issued with this code or fingerprint"}},
+)
 def verify_document(
     session: SessionDep,
     code: Annotated[str | None, Query(max_length=40, description="The printed code.")] = None,

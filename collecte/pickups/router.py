@@ -18,7 +18,7 @@ from collecte.core.events import Event
 from collecte.core.schemas import MAX_ID, EventOut, IdPath, Limit, Offset
 from collecte.core.vocabulary import N_
 from collecte.devices import certificates
-from collecte.documents.router import Lang, api_language, pdf_response
+from collecte.documents.router import ISSUED_PDF_RESPONSES, Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
 from collecte.pickups import policy, runsheet, service
@@ -171,13 +171,19 @@ def collect_as_recorded(
 
 
 # The run-sheet routes come before "/{pickup_id}" so that the path is never read as an id.
-@router.get("/run-sheet", response_model=RunSheetOut)
+# A site_id in the query that names no site the caller sees is a 404, as in a path.
+UNKNOWN_SITE: dict[int | str, dict[str, Any]] = {404: {"description": "No such site"}}
+
+
+@router.get("/run-sheet", response_model=RunSheetOut, responses=UNKNOWN_SITE)
 def read_run_sheet(sheet: RequestedRunSheet) -> RunSheetOut:
     """A vehicle's scheduled stops of the day in solved order, with those left out (coordinator)."""
     return sheet
 
 
-@router.get("/run-sheet.pdf", response_class=Response)
+@router.get(
+    "/run-sheet.pdf", response_class=Response, responses={**ISSUED_PDF_RESPONSES, **UNKNOWN_SITE}
+)
 def run_sheet_pdf(
     sheet: RequestedRunSheet,
     session: SessionDep,
@@ -247,7 +253,9 @@ def reconcile(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> di
     return service.reconciliation(session, pickup=pickup)
 
 
-@router.get("/{pickup_id}/collection-proof.pdf", response_class=Response)
+@router.get(
+    "/{pickup_id}/collection-proof.pdf", response_class=Response, responses=ISSUED_PDF_RESPONSES
+)
 def proof(
     pickup_id: IdPath,
     session: SessionDep,
@@ -266,7 +274,9 @@ def proof(
     )
 
 
-@router.get("/{pickup_id}/erasure-certificate.pdf", response_class=Response)
+@router.get(
+    "/{pickup_id}/erasure-certificate.pdf", response_class=Response, responses=ISSUED_PDF_RESPONSES
+)
 def erasure_certificate(
     pickup_id: IdPath,
     session: SessionDep,
@@ -285,7 +295,10 @@ def erasure_certificate(
     )
 
 
-@router.get("/{pickup_id}/donation-receipt")
+@router.get(
+    "/{pickup_id}/donation-receipt",
+    responses={409: {"description": "The pickup is not collected yet"}},
+)
 def donation_receipt(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> dict[str, Any]:
     """The data of the donor's Cerfa 2041-MEC-SD receipt (the value is the donor's to state)."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)

@@ -167,6 +167,18 @@ def test_malformed_files_are_422(
     assert message in response.json()["detail"]  # type: ignore[attr-defined]
 
 
+def test_a_malformed_header_line_is_422(
+    client: TestClient, workshop: Workshop, settings: Settings
+) -> None:
+    # Found by the OpenAPI fuzz (issue 9): the header was read outside the CSV error handling,
+    # so a carriage return inside an unquoted column name was a 500.
+    text = "category,br\rand,model,has_storage\nlaptop,HP,x,yes\n"
+    response = _upload(client, auth_headers(settings, workshop.technician), text)
+    assert response.status_code == 422, response.text  # type: ignore[attr-defined]
+    assert response.json()["code"] == "malformed_csv"  # type: ignore[attr-defined]
+    assert "line 1" in response.json()["detail"]  # type: ignore[attr-defined]
+
+
 def test_non_utf8_file_is_422(client: TestClient, workshop: Workshop, settings: Settings) -> None:
     response = client.post(
         "/api/v1/devices/import",

@@ -18,6 +18,7 @@ from collecte.devices.checklists import Category
 from collecte.devices.models import ErasureRecord
 from collecte.documents.models import Document
 from collecte.orgs.models import OrgKind
+from tests.apidoc import assert_documented
 from tests.factories.accounts import auth_headers, make_organization, make_user
 from tests.factories.devices import Workshop
 
@@ -162,3 +163,20 @@ def test_donor_gets_its_own_certificate_only(
     assert client.get(device_url, headers=auth_headers(settings, other)).status_code == 404
     partner = make_user(db, role=Role.PARTNER)
     assert client.get(url, headers=auth_headers(settings, partner)).status_code == 404
+
+
+def test_a_certificate_refused_until_erasure_is_a_documented_409(
+    client: TestClient, workshop: Workshop, settings: Settings
+) -> None:
+    # Found by the OpenAPI fuzz (issue 9): certificates are issued on a GET, which published
+    # neither its 409 nor its PDF.
+    device = workshop.receive(serial="NOT-WIPED")
+    path = "/api/v1/devices/{code}/erasure-certificate.pdf"
+    response = client.get(
+        path.format(code=device.code), headers=auth_headers(settings, workshop.technician)
+    )
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "no_verified_erasure"
+    for documented in (path, "/api/v1/organizations/{donor_id}/erasure-certificate.pdf"):
+        assert_documented(client, "GET", documented, 409)
+        assert_documented(client, "GET", documented, 200, "application/pdf")

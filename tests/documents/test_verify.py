@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from collecte.config import Settings
 from collecte.documents.codes import normalize_code
 from collecte.documents.models import Document
+from tests.apidoc import assert_documented
 from tests.factories.accounts import auth_headers
 from tests.factories.devices import Workshop
 
@@ -145,3 +146,10 @@ def test_a_superseded_version_says_so(
     assert (facts["superseded"], facts["latest_version"]) == (True, 2)
     page = client.get("/verify", params={"code": document.verification_code}, headers=HTML)
     assert 'id="verify-superseded"' in page.text
+
+
+def test_an_unknown_code_is_a_documented_404(client: TestClient) -> None:
+    # Found by the OpenAPI fuzz (issue 9): the public check answered a 404 it did not publish.
+    response = _api(client, code="AAAA-BBBB-CCCC")
+    assert response.status_code == 404, response.text
+    assert_documented(client, "GET", "/api/v1/documents/verify", 404)
