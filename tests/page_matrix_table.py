@@ -1,0 +1,135 @@
+"""The page matrix's expected table (tests/test_page_matrix.py), read from each page's code and
+checked against the API matrix's rule for the page's twin (tests/test_authorisation_matrix.py): the
+pages call the same services and policies, so each rule below is the API twin's unless a comment says
+why not. Outcome classes as in the API matrix, plus "login" (sent to the sign-in form)."""
+
+from __future__ import annotations
+
+from tests.matrix_world import E403, E404, EVERYONE, OK, A, C, D, P, Rule, T, U, r
+
+LOGIN = "login"
+E422 = "422"
+
+# The sign-in, language and document-check pages: anyone, signed in or not.
+PUBLIC = r(EVERYONE, other=OK, public=True)
+# Pages every signed-in caller reaches, each listing what it may see (the home page, the lists).
+ANY_SIGNED_IN = r(EVERYONE, other=OK)
+# Organisation A's device, pickups and donor documents (the API's READ_A).
+READ_A = r(A, U, C, T, D, refused=E404)
+# Workshop work on A's device (the API's WORKSHOP_WRITE): the page looks the device up for work first
+# (get_device_for_work), so a role that may see it but not work on it is refused (403), the others
+# told "not found".
+WORKSHOP_WRITE = r(A, C, T, other_refused=E404, cells={"partner": E404})
+# Workshop forms with no object of A in them (intake, import, scan station, label sheet): staff of
+# either workshop; require_workshop_staff / require_scan_role / require_label_printer refuse by role.
+STAFF_FORM = r(A, C, T, other=OK)
+# The donor's pickup changes with the planners (the API's PICKUP_EDIT).
+PICKUP_EDIT = r(A, C, D, other_refused=E404, cells={"partner": E404})
+# Partner A's request and shipments (the API's READ_REQUEST, DECIDE, SHIP).
+READ_REQUEST = r(A, U, C, T, P, refused=E404)
+DECIDE = r(A, C, other_refused=E404, cells={"donor": E404})
+SHIP = r(A, C, T, other_refused=E404, cells={"donor": E404})
+# A device delivered to partner A: only its partner (and the operator) return it or hand it over.
+RECEIVER_WRITE = r(A, P, other_refused=E404)
+
+EXPECTED: dict[tuple[str, str], Rule] = {
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,  # each caller signs in with its own account (anonymous: C of A's)
+    # Signing out ends at the sign-in form, whoever asks: "login" for everyone, by design.
+    ("POST", "/logout"): r(refused=LOGIN),
+    ("GET", "/language/{language}"): PUBLIC,
+    ("GET", "/verify"): PUBLIC,
+    ("POST", "/verify"): PUBLIC,  # a genuine copy: a forged one is a 404 for anyone
+    ("GET", "/"): ANY_SIGNED_IN,
+    ("GET", "/devices"): ANY_SIGNED_IN,
+    ("GET", "/devices/new"): STAFF_FORM,
+    # Intake naming A's site: B's staff get the form again with not_own_site (422), as in the API.
+    ("POST", "/devices/new"): r(A, C, T, other=E422),
+    ("GET", "/devices/import"): STAFF_FORM,
+    ("GET", "/devices/import/example.csv"): STAFF_FORM,
+    ("POST", "/devices/import"): r(A, C, T, other=E422),
+    ("GET", "/devices/{code}"): READ_A,
+    ("GET", "/devices/{code}/erasure-certificate.pdf"): READ_A,
+    **{
+        ("POST", f"/devices/{{code}}/{action}"): WORKSHOP_WRITE
+        for action in (
+            "transition",
+            "storage-absent",
+            "hold",
+            "release",
+            "move",
+            "diagnosis",
+            "erasure",
+            "erasure-log",
+            "grade",
+            "repairs",
+        )
+    },
+    # Labels and scanning refuse by role first (403 for every non-staff role, A or B), then B's staff
+    # are told A's device is "not found", as the API's label.pdf, labels and scan.
+    ("GET", "/devices/{code}/label"): r(A, C, T),
+    ("GET", "/labels"): STAFF_FORM,
+    ("POST", "/labels"): r(A, C, T),
+    ("GET", "/scan"): STAFF_FORM,
+    ("POST", "/scan/submit"): r(A, C, T),
+    # The board: the API's list gives a partner an empty list, the page refuses it outright
+    # (partner_has_no_pickups, 403): stricter, not a leak; the page would have nothing to show.
+    ("GET", "/pickups"): r(A, U, C, T, D, other=OK),
+    # The booking form is the same for both workshops (no object of A in it); booking for donor A
+    # is refused to B's coordinator as in the API (A's département is not one B serves). A donor's
+    # form has no donor field (it books for itself), so donor B's booking is its own: ok, where the
+    # API's cell names donor A in the body and is refused.
+    ("GET", "/pickups/new"): r(A, C, D, other=OK),
+    ("POST", "/pickups/new"): r(A, C, D, other=E403, cells={"donor@other": OK}),
+    ("GET", "/pickups/{pickup_id}"): READ_A,
+    ("GET", "/pickups/{pickup_id}/edit"): PICKUP_EDIT,
+    ("POST", "/pickups/{pickup_id}/edit"): PICKUP_EDIT,
+    ("POST", "/pickups/{pickup_id}/cancel"): PICKUP_EDIT,
+    ("POST", "/pickups/{pickup_id}/inventory"): PICKUP_EDIT,
+    ("POST", "/pickups/{pickup_id}/schedule"): r(A, C, other_refused=E404, cells={"partner": E404}),
+    ("POST", "/pickups/{pickup_id}/collect"): WORKSHOP_WRITE,
+    ("GET", "/pickups/run-sheet"): r(A, C),
+    ("GET", "/pickups/run-sheet.pdf"): r(A, C),
+    ("GET", "/pickups/{pickup_id}/reconciliation"): READ_A,
+    ("GET", "/pickups/{pickup_id}/receipt"): READ_A,  # the API's donation-receipt
+    ("GET", "/pickups/{pickup_id}/collection-proof.pdf"): READ_A,
+    ("GET", "/pickups/{pickup_id}/erasure-certificate.pdf"): READ_A,
+    ("GET", "/requests"): ANY_SIGNED_IN,
+    # A partner files for itself, the operator for one (each caller's own: no object of A).
+    ("GET", "/requests/new"): r(A, P, other=OK),
+    ("POST", "/requests/new"): r(A, P, other=OK),
+    ("GET", "/requests/allocate"): r(A, C, other=OK),
+    ("POST", "/requests/allocate"): r(A, C, other=OK),
+    ("GET", "/requests/{request_id}"): READ_REQUEST,
+    ("POST", "/requests/{request_id}/approve"): DECIDE,
+    ("POST", "/requests/{request_id}/reject"): DECIDE,
+    ("POST", "/requests/{request_id}/lines/{line_id}"): DECIDE,
+    ("POST", "/requests/{request_id}/allocate"): DECIDE,
+    ("POST", "/requests/{request_id}/cancel"): r(
+        A, C, P, other_refused=E404, cells={"donor": E404}
+    ),
+    ("GET", "/shipments"): ANY_SIGNED_IN,
+    ("POST", "/shipments/new"): SHIP,
+    ("GET", "/shipments/{shipment_id}"): READ_REQUEST,
+    ("GET", "/shipments/{shipment_id}/delivery-note.pdf"): READ_REQUEST,
+    ("POST", "/shipments/{shipment_id}/pick"): SHIP,
+    ("POST", "/shipments/{shipment_id}/dispatch"): SHIP,
+    ("POST", "/shipments/{shipment_id}/deliver"): r(
+        A, P, other_refused=E404, cells={"donor": E404}
+    ),
+    ("GET", "/handovers"): ANY_SIGNED_IN,
+    ("POST", "/handovers"): RECEIVER_WRITE,
+    ("GET", "/handovers/{handover_id}/receipt.pdf"): r(A, U, P, refused=E404),
+    # The return form names no device until posted: the receivers of either side get it.
+    ("GET", "/returns"): r(A, P, other=OK),
+    ("POST", "/returns"): RECEIVER_WRITE,
+}
+
+
+def anonymous_expects(rule: Rule) -> str:
+    return OK if rule.public else LOGIN
+
+
+def matches(want: str, got: str) -> bool:
+    """A 422 is a form refused once the caller was let through: "ok" unless the table wants 422."""
+    return got == want or (want == OK and got == E422)
