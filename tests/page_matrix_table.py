@@ -133,3 +133,91 @@ def anonymous_expects(rule: Rule) -> str:
 def matches(want: str, got: str) -> bool:
     """A 422 is a form refused once the caller was let through: "ok" unless the table wants 422."""
     return got == want or (want == OK and got == E422)
+
+
+API = "/api/v1"
+# Each page or form whose API twin does the same thing, with the twin's (method, path): the test
+# checks that both have the same rule, except the pages in DIFFERS, each with its reason.
+TWINS: dict[tuple[str, str], tuple[str, str]] = {
+    ("POST", "/login"): ("POST", f"{API}/auth/token"),
+    ("GET", "/verify"): ("GET", f"{API}/documents/verify"),
+    ("GET", "/devices"): ("GET", f"{API}/devices"),
+    ("POST", "/devices/new"): ("POST", f"{API}/devices"),
+    ("POST", "/devices/import"): ("POST", f"{API}/devices/import"),
+    ("GET", "/devices/{code}"): ("GET", f"{API}/devices/{{code}}"),
+    ("GET", "/devices/{code}/label"): ("GET", f"{API}/devices/{{code}}/label.pdf"),
+    ("POST", "/labels"): ("POST", f"{API}/labels"),
+    ("POST", "/scan/submit"): ("POST", f"{API}/scan"),
+    ("GET", "/pickups"): ("GET", f"{API}/pickups"),
+    ("POST", "/pickups/new"): ("POST", f"{API}/pickups"),
+    ("GET", "/pickups/{pickup_id}/edit"): ("PATCH", f"{API}/pickups/{{pickup_id}}"),
+    ("POST", "/pickups/{pickup_id}/edit"): ("PATCH", f"{API}/pickups/{{pickup_id}}"),
+    ("POST", "/pickups/{pickup_id}/inventory"): ("PUT", f"{API}/pickups/{{pickup_id}}/inventory"),
+    ("GET", "/pickups/{pickup_id}/receipt"): (
+        "GET",
+        f"{API}/pickups/{{pickup_id}}/donation-receipt",
+    ),
+    ("GET", "/requests"): ("GET", f"{API}/requests"),
+    ("POST", "/requests/new"): ("POST", f"{API}/requests"),
+    ("GET", "/requests/allocate"): ("POST", f"{API}/requests/allocate"),
+    ("POST", "/requests/{request_id}/lines/{line_id}"): (
+        "PATCH",
+        f"{API}/requests/{{request_id}}/lines/{{line_id}}",
+    ),
+    ("GET", "/shipments"): ("GET", f"{API}/shipments"),
+    ("POST", "/shipments/new"): ("POST", f"{API}/shipments"),
+    ("POST", "/shipments/{shipment_id}/pick"): (
+        "POST",
+        f"{API}/shipments/{{shipment_id}}/devices",
+    ),
+    ("GET", "/handovers"): ("GET", f"{API}/handovers"),
+    ("POST", "/handovers"): ("POST", f"{API}/handovers"),
+    ("POST", "/returns"): ("POST", f"{API}/returns"),
+    # The same path under /api/v1, same method.
+    **{
+        (method, path): (method, f"{API}{path}")
+        for method, path in (
+            ("GET", "/devices/{code}/erasure-certificate.pdf"),
+            *(
+                ("POST", f"/devices/{{code}}/{action}")
+                for action in (
+                    "transition",
+                    "storage-absent",
+                    "hold",
+                    "release",
+                    "move",
+                    "diagnosis",
+                    "erasure",
+                    "erasure-log",
+                    "grade",
+                    "repairs",
+                )
+            ),
+            ("GET", "/pickups/{pickup_id}"),
+            ("POST", "/pickups/{pickup_id}/cancel"),
+            ("POST", "/pickups/{pickup_id}/schedule"),
+            ("POST", "/pickups/{pickup_id}/collect"),
+            ("GET", "/pickups/run-sheet"),
+            ("GET", "/pickups/run-sheet.pdf"),
+            ("GET", "/pickups/{pickup_id}/reconciliation"),
+            ("GET", "/pickups/{pickup_id}/collection-proof.pdf"),
+            ("GET", "/pickups/{pickup_id}/erasure-certificate.pdf"),
+            ("POST", "/requests/allocate"),
+            ("GET", "/requests/{request_id}"),
+            ("POST", "/requests/{request_id}/approve"),
+            ("POST", "/requests/{request_id}/reject"),
+            ("POST", "/requests/{request_id}/cancel"),
+            ("POST", "/requests/{request_id}/allocate"),
+            ("GET", "/shipments/{shipment_id}"),
+            ("GET", "/shipments/{shipment_id}/delivery-note.pdf"),
+            ("POST", "/shipments/{shipment_id}/dispatch"),
+            ("POST", "/shipments/{shipment_id}/deliver"),
+            ("GET", "/handovers/{handover_id}/receipt.pdf"),
+        )
+    },
+}
+# Pages whose rule is not their twin's, deliberately (see the comments in EXPECTED).
+DIFFERS: dict[tuple[str, str], str] = {
+    ("GET", "/pickups"): "the board refuses a partner (403); the API lists nothing for it",
+    ("POST", "/pickups/new"): "a donor's form books for itself; the API cell names donor A",
+}

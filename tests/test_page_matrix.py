@@ -40,8 +40,17 @@ from collecte.devices.checklists import Category
 from tests.devices.pagehelpers import HTML, passing_form
 from tests.factories.accounts import PASSWORD, auth_headers
 from tests.matrix_world import DAY, OK, World, build_world, callers, label_of
-from tests.page_matrix_table import E422, EXPECTED, LOGIN, anonymous_expects, matches
+from tests.page_matrix_table import (
+    DIFFERS,
+    E422,
+    EXPECTED,
+    LOGIN,
+    TWINS,
+    anonymous_expects,
+    matches,
+)
 from tests.pickups.pagehelpers import BOOKING_FORM
+from tests.test_authorisation_matrix import EXPECTED as API_EXPECTED
 
 COOKIE = "collecte_session"
 CSRF = "matrix-csrf-token"
@@ -372,3 +381,12 @@ def test_page_matrix(client: TestClient, db: Session, settings: Settings) -> Non
     print(f"page matrix: {len(routes)} routes, {cells} cells, {elapsed:.1f} s")  # noqa: T201
     assert cells > 600
     assert not failures, f"{len(failures)} of {cells} cells:\n" + "\n".join(failures)
+
+
+def test_pages_follow_their_api_twins() -> None:
+    """A page and its API twin answer the same callers the same way, unless DIFFERS says why."""
+    assert set(TWINS) <= set(EXPECTED)
+    assert set(TWINS.values()) <= set(API_EXPECTED)
+    assert set(DIFFERS) <= set(TWINS)
+    unlike = {page for page, api in TWINS.items() if EXPECTED[page] != API_EXPECTED[api]}
+    assert unlike == set(DIFFERS), sorted(unlike ^ set(DIFFERS))
