@@ -57,10 +57,16 @@ CSRF = "matrix-csrf-token"
 NWIPE_LOG = Path(__file__).parent / "devices" / "fixtures" / "nwipe-erased.log"
 CSV = "category,brand,model,serial,has_storage,site_id\nlaptop,Lenovo,T470,PF-MATRIX,oui,{site}\n"
 INVENTORY = "Numéro de série;Modèle\nPF-1;T480\n"
-# Not pages, each for its reason: the JSON API has its own matrix; /static serves the stylesheets
-# and scripts to anyone; /docs, /redoc and /openapi.json describe the API to anyone; /healthz is the
-# load balancer's probe, open to anyone by design.
-NOT_PAGES = ("/api/", "/static", "/docs", "/redoc", "/openapi.json", "/healthz")
+# Not pages, each with its reason; a path is left out when it is one of these or lies under one.
+NOT_PAGES: dict[str, str] = {
+    "/api": "the JSON API, which has its own matrix (tests/test_authorisation_matrix.py)",
+    "/static": "stylesheets and scripts, served to anyone",
+    "/docs": "the API's documentation (and its OAuth2 redirect), open to anyone",
+    "/redoc": "the API's documentation, open to anyone",
+    "/openapi.json": "the API's schema, open to anyone",
+    "/healthz": "the load balancer's probe, open to anyone by design",
+}
+METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"})
 
 Call = dict[str, Any]  # path parameters under "path", the rest passed to client.request
 
@@ -267,8 +273,10 @@ def page_routes(app: FastAPI) -> set[tuple[str, str]]:
     for context in iter_route_contexts(app.routes):
         path = getattr(context, "path", None)
         methods = getattr(context, "methods", None) or set()
-        if isinstance(path, str) and not path.startswith(NOT_PAGES):
-            found |= {(method, path) for method in methods if method in ("GET", "POST")}
+        if isinstance(path, str) and not any(
+            path == prefix or path.startswith(f"{prefix}/") for prefix in NOT_PAGES
+        ):
+            found |= {(method, path) for method in methods if method in METHODS}
     return found
 
 
