@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         le=40_000,
         description="Payload of a collection van, for run sheets (a small urban van carries ~600 kg).",
     )
+    warranty_months: int = Field(
+        default=6,
+        ge=0,
+        le=60,
+        description="Warranty on a device handed over to a beneficiary, printed on its receipt.",
+    )
     max_body_bytes: int = Field(
         default=6 * 1024 * 1024,
         ge=1024,

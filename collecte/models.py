@@ -17,6 +17,7 @@ from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site, WorkshopTerritory
 from collecte.pickups import notify as _subscribers  # noqa: F401 (registers its event handlers)
 from collecte.pickups.models import Pickup
+from collecte.requests import notify as _partner_emails  # noqa: F401 (registers its event handlers)
 from collecte.requests.models import Allocation, EquipmentRequest, RequestLine
 from collecte.shipments.models import Handover, Shipment
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from collecte.app import create_app
 from collecte.config import Settings
 from collecte.core.db import make_engine
+from collecte.core.events import number_events
 from collecte.core.migrations import upgrade_database
 from tests.dbutil import database_backends, fresh_database
 
@@ -73,10 +74,14 @@ def app(settings: Settings, db: Session) -> Iterator[FastAPI]:
     def session_in_test_transaction() -> Iterator[Session]:
         # Each request runs in its own SAVEPOINT: a failed request rolls back its own writes only,
         # never the rows the test set up before it.
+        # Events are numbered as their transaction commits: what the test wrote before this
+        # request stands for committed data, and the request's own are numbered as it commits.
+        number_events(db)
         request_transaction = db.begin_nested()
         try:
             yield db
             if request_transaction.is_active:
+                number_events(db)
                 request_transaction.commit()
         except BaseException:
             if request_transaction.is_active:

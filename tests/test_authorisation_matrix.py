@@ -191,6 +191,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/shipments"): SHIP,
     ("GET", "/api/v1/shipments"): ANY_SIGNED_IN,
     ("GET", "/api/v1/shipments/{shipment_id}"): READ_REQUEST,
+    ("GET", "/api/v1/shipments/{shipment_id}/delivery-note.pdf"): READ_REQUEST,
     ("POST", "/api/v1/shipments/{shipment_id}/devices"): SHIP,
     ("POST", "/api/v1/shipments/{shipment_id}/dispatch"): SHIP,
     ("POST", "/api/v1/shipments/{shipment_id}/deliver"): r(
@@ -201,6 +202,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/returns"): r(A, P, other_refused=E404),
     ("POST", "/api/v1/handovers"): r(A, P, other_refused=E404),
     ("GET", "/api/v1/handovers"): ANY_SIGNED_IN,
+    # The receipt names the beneficiary's pseudonym: the partner's, the operator's and the
+    # auditor's to read; the workshop that shipped the device is told "not found".
+    ("GET", "/api/v1/handovers/{handover_id}/receipt.pdf"): r(A, U, P, refused=E404),
     # Only the hand-over's author corrects it; the operator and the auditor see it, no one else.
     ("POST", "/api/v1/handovers/{handover_id}/correct"): r(
         P, refused=E404, cells={"admin": E403, "auditor": E403}
@@ -621,6 +625,9 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("POST", "/api/v1/shipments/{shipment_id}/deliver"): lambda w, _: {
         "path": {"shipment_id": w.shipments["dispatched"]}
     },
+    ("GET", "/api/v1/shipments/{shipment_id}/delivery-note.pdf"): lambda w, _: {
+        "path": {"shipment_id": w.shipments["dispatched"]}
+    },
     ("POST", "/api/v1/returns"): lambda w, _: {
         "json": {"device_code": w.codes["delivered"], "reason": "ne convient pas"}
     },
@@ -628,6 +635,9 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "json": {"device_code": w.codes["delivered"], "beneficiary_ref": "FAM-042"}
     },
     ("GET", "/api/v1/handovers"): lambda w, _: {},
+    ("GET", "/api/v1/handovers/{handover_id}/receipt.pdf"): lambda w, _: {
+        "path": {"handover_id": w.handover}
+    },
     ("POST", "/api/v1/handovers/{handover_id}/correct"): lambda w, _: {
         "path": {"handover_id": w.handover},
         "json": {"device_code": w.codes["delivered"]},

@@ -180,6 +180,17 @@ class TooManyAttempts(CollecteError):
         return {"Retry-After": str(self.retry_after_seconds)}
 
 
+class DatabaseUnavailable(CollecteError):
+    """The database could not serve the request (restarting, out of reach): worth a retry."""
+
+    status_code = 503
+    kind = "database_unavailable"
+    RETRY_AFTER_SECONDS = 2  # a restarted PostgreSQL accepts connections again within seconds
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.RETRY_AFTER_SECONDS)}
+
+
 class InvalidTransition(Conflict):
     """A status change the transition table or a rule does not allow; lists what is allowed."""
 

@@ -10,7 +10,13 @@ is a plain ``GROUP BY``, never JSON SQL.
 ``seq`` is the log's global, gap-free order. It comes from one counter row incremented in the
 writing transaction: a rolled-back transaction gives its number back, so the numbers of committed
 events have no gaps (the autoincrement id can). The price is that writers of events take turns on
-that row until they commit; transactions here are short (one request each).
+that row until they commit, so the events are numbered as the transaction commits
+(``number_events``, from a ``before_commit`` hook), not when they are written: the row is then
+held for three statements (the counter, the numbers, COMMIT) rather than for the rest of the
+request. Holding it from the write on, 50 clients receiving devices and printing labels queued
+on it for seconds (bench/load.py: intake p50 1.3 s, requests beyond 10 s). Until its transaction
+commits, an event is in the table with no ``seq``, seen only by that transaction; readers order
+such events after (or, newest first, before) the numbered ones.
 
 Other domains react to events through ``subscribe`` (an email when a certificate becomes ready),
 so the domain that writes an event never imports the one that reacts to it.
@@ -24,8 +30,21 @@ from collections.abc import Callable
 from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    inspect,
+    update,
+)
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from collecte.core.db import Base
 from collecte.core.enums import enum_column
@@ -274,7 +293,8 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # None until the writing transaction commits (``number_events``); committed events all have one.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
     subject: Mapped[Subject] = mapped_column(enum_column(Subject, "event_subject"))
     # The subject and what it belongs to (request, shipment: their tables come later).
@@ -311,6 +331,11 @@ class Event(Base):
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @classmethod
+    def log_order(cls) -> tuple[ColumnElement[Any], ...]:
+        """The log's order, this transaction's own events (not numbered yet) last."""
+        return (cls.seq.asc().nulls_last(), cls.id.asc())
+
 
 class EventSequence(Base):
     """The counter behind ``Event.seq``: one row, incremented by each event written."""
@@ -325,14 +350,43 @@ class InvalidPayload(ValueError):
     """A payload that does not match its kind: a programming error, never user input."""
 
 
-def _next_seq(session: Session) -> int:
+_UNNUMBERED = "collecte.unnumbered_events"
+
+
+def number_events(session: Session) -> None:
+    """Number the events this session recorded, in the order they were recorded: what its
+    transaction does last before it commits (``_number_on_commit``; the tests' request
+    transactions, savepoints, call it themselves)."""
+    recorded: list[Event] = session.info.pop(_UNNUMBERED, [])
+    if not recorded:
+        return
+    session.flush()  # the events' rows are written before the counter is locked
+    # Those of a savepoint rolled back since are gone (transient again): they take no number.
+    events = [event for event in recorded if inspect(event).persistent]
+    if not events:
+        return
     statement = (
         update(EventSequence)
         .where(EventSequence.id == 1)
-        .values(last=EventSequence.last + 1)
+        .values(last=EventSequence.last + len(events))
         .returning(EventSequence.last)
     )
-    return int(session.execute(statement).scalar_one())
+    last = int(session.execute(statement).scalar_one())
+    for seq, event in enumerate(events, start=last - len(events) + 1):
+        event.seq = seq
+    session.flush()
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _number_on_commit(session: Session) -> None:
+    # A savepoint released inside a request is not its commit: the numbers wait for the real one.
+    if not session.in_nested_transaction():
+        number_events(session)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(_UNNUMBERED, None)
 
 
 class Links(TypedDict, total=False):
@@ -397,7 +451,6 @@ def record_event(
         raise InvalidPayload(f"payload of a {kind} event: {exc}") from exc
     now = utcnow()
     event = Event(
-        seq=_next_seq(session),
         kind=kind,
         subject=subject,
         device_id=device_id,
@@ -421,6 +474,7 @@ def record_event(
         recorded_at=now,
     )
     session.add(event)
+    session.info.setdefault(_UNNUMBERED, []).append(event)
     for handler in _subscribers.get(kind, ()):
         handler(session, event)
     return event

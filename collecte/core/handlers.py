@@ -10,11 +10,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from collecte.core.errors import CollecteError, Conflict
+from collecte.core.errors import CollecteError, Conflict, DatabaseUnavailable
+from collecte.core.security_headers import secure
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language
 
@@ -53,6 +54,39 @@ def lost_race(exc: BaseException) -> bool:
         return True
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return isinstance(exc, OperationalError) and sqlstate in _LOST_RACE_SQLSTATES
+
+
+# PostgreSQL's answers meaning it cannot serve this connection now, as opposed to refusing what
+# the request did: the connection-exception class, the server shutting down (by an operator, or
+# after a crash) or starting up, and no connection slot left.
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the server is out of reach, rather than a fault of the
+    request: the request failed, the next one may well succeed (once the server is back)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:  # SQLAlchemy saw the connection die under this request
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    # psycopg's errors carry the server's SQLSTATE, or None when the error arose in the client:
+    # the connection could not be opened (refused, reset) or was lost. SQLite's carry none.
+    sqlstate = getattr(exc.orig, "sqlstate", "")
+    return (
+        sqlstate is None
+        or sqlstate in _UNAVAILABLE_SQLSTATES
+        or (isinstance(sqlstate, str) and sqlstate.startswith("08"))
+    )
+
+
+def unavailable() -> DatabaseUnavailable:
+    """The answer to a request the database could not serve (restarting, unreachable)."""
+    return DatabaseUnavailable(
+        "database_unavailable",
+        N_("the database cannot be reached at the moment; try again in a few seconds"),
+    )
 
 
 def error_response(exc: CollecteError) -> JSONResponse:
@@ -130,19 +164,31 @@ def install_error_handlers(app: FastAPI) -> None:
 
     # A write that lost a race is a conflict, wherever it surfaced: at a flush inside the route
     # or at the commit after it (``get_session`` commits before the response leaves, so the
-    # error still reaches these handlers).
+    # error still reaches these handlers). A database out of reach (restarting, say) fails the
+    # requests it was serving with a 503 the client may retry, not a 500 that reads as a bug.
     @app.exception_handler(StaleDataError)
-    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
     async def handle_database_error(request: Request, exc: Exception) -> Response:
         if lost_race(exc):
             log.info("%s %s lost a race: %s", request.method, request.url.path, exc)
             return _collecte_error(request, changed_meanwhile())
+        if database_unavailable(exc):
+            # One line, no traceback: an outage fails every request it meets, for the same reason.
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines() or [""]
+            log.warning(
+                "%s %s: database unavailable: %s", request.method, request.url.path, reason[0]
+            )
+            return _collecte_error(request, unavailable())
         return await handle_unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def handle_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         detail = "an unexpected error occurred; it has been logged"
-        if _wants_html(request):
-            return _error_page(request, 500, detail)
-        return JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)
+        response = (
+            _error_page(request, 500, detail)
+            if _wants_html(request)
+            else JSONResponse({"error": "internal_error", "detail": detail}, status_code=500)
+        )
+        secure(response.headers, request.url.path)
+        return response

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -28,6 +29,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from collecte.core import i18n
 from collecte.core.i18n import gettext as _
+from collecte.labels.code128 import QUIET_MODULES, encode
 from collecte.labels.render import _qr_matrix
 
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
@@ -40,6 +42,7 @@ TITLE = ParagraphStyle("CollecteTitle", parent=_styles["Title"], fontSize=16, sp
 BODY = ParagraphStyle("CollecteBody", parent=_styles["BodyText"], fontSize=9, leading=12)
 SMALL = ParagraphStyle("CollecteSmall", parent=BODY, fontSize=7.5, leading=9.5)
 CELL = ParagraphStyle("CollecteCell", parent=BODY, fontSize=7, leading=8.5)
+HEADING = ParagraphStyle("CollecteHeading", parent=BODY, fontName="Helvetica-Bold", spaceBefore=2)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ def kilograms(value: float) -> str:
     return f"{number(value)} kg"
 
 
+def euros(value: float) -> str:
+    """An amount in euros in the current locale: ``30,00 €``."""
+    return _printable(format_currency(value, "EUR", locale=_locale()))
+
+
 def local_time(value: dt.datetime) -> str:
     """A moment in Europe/Paris time, in the current locale's words."""
     return _printable(
@@ -101,15 +109,27 @@ def local_day(value: dt.date) -> str:
     return _printable(format_date(value, "dd/MM/y", locale=_locale()))
 
 
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def paragraph(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     """A paragraph of plain text (escaped: user data never becomes markup)."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Paragraph(escaped, style)
+    return Paragraph(_escaped(text), style)
 
 
-def table(rows: Sequence[Sequence[str]], col_widths: Sequence[float] | None = None) -> Table:
-    """A data table with a repeated header row; cells wrap."""
-    data = [[paragraph(str(cell), CELL) for cell in row] for row in rows]
+def lines(texts: Sequence[str], style: ParagraphStyle = BODY) -> Paragraph:
+    """Lines of plain text in one paragraph (an address block), the empty ones left out."""
+    return Paragraph("<br/>".join(_escaped(t) for t in texts if t), style)
+
+
+def table(
+    rows: Sequence[Sequence[str | Flowable]], col_widths: Sequence[float] | None = None
+) -> Table:
+    """A data table with a repeated header row; text cells wrap, flowables (barcodes) are kept."""
+    data = [
+        [paragraph(cell, CELL) if isinstance(cell, str) else cell for cell in row] for row in rows
+    ]
     result = Table(data, colWidths=col_widths, repeatRows=1)
     result.setStyle(
         TableStyle(
@@ -121,6 +141,60 @@ def table(rows: Sequence[Sequence[str]], col_widths: Sequence[float] | None = No
         )
     )
     return result
+
+
+def signature_boxes(boxes: Sequence[tuple[str, str]], height: float = 30 * mm) -> Table:
+    """Framed boxes side by side, the page's width, to sign by hand: a heading and a hint each."""
+    width = (A4[0] - 30 * mm) / len(boxes)
+    cells = [[paragraph(heading), paragraph(hint, SMALL)] for heading, hint in boxes]
+    result = Table([cells], colWidths=[width] * len(boxes), rowHeights=[height])
+    result.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.black),
+                ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return result
+
+
+class Barcode(Flowable):  # type: ignore[misc]  # reportlab ships no type information
+    """A Code 128 symbol with its quiet zones, drawn as vectors whose bar edges fall on whole dots
+    of a printer (3 dots of 300 dpi a module: 0.254 mm, as on the labels)."""
+
+    def __init__(
+        self, text: str, *, height: float = 8 * mm, module_dots: int = 3, dpi: int = 300
+    ) -> None:
+        super().__init__()
+        self.symbol = encode(text)
+        self.dot = 72 / dpi  # one printer dot, in points
+        self.module_dots = module_dots
+        self.height = height
+        # One dot of slack: drawing moves the symbol right by less than a dot onto the grid.
+        self.width = (self.symbol.modules_with_quiet_zones * module_dots + 1) * self.dot
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """The symbol's size, whatever the room (a cell narrower than it is a layout error)."""
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Bars in whole dots, counted from the page's left edge as printers and rasterisers do."""
+        canvas = self.canv
+        left, _bottom = canvas.absolutePosition(0, 0)
+        # A flowable is placed anywhere in a frame or a table cell: shift it onto the dot grid,
+        # else every bar edge falls between two dots and bars print a dot wider or narrower.
+        shift = math.ceil(left / self.dot - 1e-6) * self.dot - left
+        module = self.module_dots
+        first = QUIET_MODULES * module
+        height = f"{self.height:.3f}"
+        rects = "\n".join(
+            f"{first + start * module} 0 {width * module} {height} re"
+            for start, width in self.symbol.bars
+        )
+        # x in dots (integers, exact), y in points.
+        canvas.addLiteral(f"q 0 g {self.dot:.6f} 0 0 1 {shift:.5f} 0 cm\n{rects}\nf Q")
 
 
 def draw_qr(canvas: Any, text: str, *, x: float, y: float, side: float) -> None:

@@ -54,16 +54,23 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else PAGE_POLICY
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = policy
-                    headers["X-Frame-Options"] = "DENY"
-                    headers["Referrer-Policy"] = "same-origin"
+                secure(MutableHeaders(scope=message), path)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def secure(headers: MutableHeaders, path: str) -> None:
+    """Set the headers on one response. The middleware calls it for every response; the 500
+    handler calls it too, because Starlette answers unhandled errors from its outermost
+    middleware, outside this one."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    if headers.get("content-type", "").startswith("text/html"):
+        headers["Content-Security-Policy"] = (
+            DOCS_POLICY if path.startswith(DOCS_PATHS) else PAGE_POLICY
+        )
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "same-origin"

@@ -126,7 +126,8 @@ def record_columns() -> list[Any]:
             Event.kind.in_([EventKind.ERASURE, EventKind.STORAGE_ABSENT]),
             _after(Event.recorded_at, since),
         )
-        .order_by(Event.seq.desc())
+        # Newest first: this transaction's own events, not numbered until it commits, lead.
+        .order_by(Event.seq.desc().nulls_first(), Event.id.desc())
         .limit(1)
         .scalar_subquery()
     )

@@ -508,5 +508,7 @@ def people_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 def device_events(session: Session, device: Device) -> list[Event]:
     """A device's history, in the log's order."""
     return list(
-        session.scalars(select(Event).where(Event.device_id == device.id).order_by(Event.seq))
+        session.scalars(
+            select(Event).where(Event.device_id == device.id).order_by(*Event.log_order())
+        )
     )

@@ -26,6 +26,8 @@ KINDS = {
     "erasure_certificate": N_("Erasure certificate (device)"),
     "erasure_certificate_batch": N_("Erasure certificate (batch)"),
     "run_sheet": N_("Run sheet"),
+    "delivery_note": N_("Delivery note"),
+    "handover_receipt": N_("Hand-over receipt"),
 }
 
 

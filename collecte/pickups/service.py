@@ -205,7 +205,7 @@ def pickup_events(session: Session, pickup: Pickup) -> list[Event]:
         session.scalars(
             select(Event)
             .where(Event.pickup_id == pickup.id, Event.subject == Subject.PICKUP)
-            .order_by(Event.seq)
+            .order_by(*Event.log_order())
         )
     )
 

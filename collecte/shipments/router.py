@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from collecte.auth.deps import CurrentUser
+from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.core.db import SessionDep
 from collecte.core.schemas import IdPath, Limit, Offset
 from collecte.devices.schemas import DeviceOut
+from collecte.documents.router import Lang, api_language, pdf_response
 from collecte.requests.allocating import device_code
-from collecte.shipments import handovers, policy, service
+from collecte.shipments import documents, handovers, policy, receipts, service
 from collecte.shipments.models import Handover, Shipment
 from collecte.shipments.schemas import (
     DeliverIn,
@@ -121,6 +123,26 @@ def deliver_shipment(
     return shipment_out(session, shipment)
 
 
+@router.get("/{shipment_id}/delivery-note.pdf", response_class=Response)
+def delivery_note(
+    shipment_id: IdPath,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
+    lang: Lang = None,
+) -> Response:
+    """The delivery note of a dispatched shipment, one barcode a device (409 before dispatch)."""
+    shipment = service.get_shipment(session, viewer=viewer, shipment_id=shipment_id)
+    issued = documents.delivery_note(
+        session,
+        shipment=shipment,
+        actor=viewer,
+        settings=settings,
+        language=api_language(settings, lang),
+    )
+    return pdf_response(issued, f"delivery-note-{shipment.id}.pdf")
+
+
 @returns_router.post("", status_code=201, response_model=DeviceOut)
 def return_device(body: ReturnIn, session: SessionDep, viewer: CurrentUser) -> object:
     """Send a delivered or handed-over device back to the workshop (erased again before reuse)."""
@@ -167,6 +189,26 @@ def list_handovers(
     """The caller's hand-overs (a partner's own), newest first."""
     found = handovers.list_handovers(session, viewer=viewer, limit=limit, offset=offset)
     return [handover_out(h, code) for h, code in found]
+
+
+@handovers_router.get("/{handover_id}/receipt.pdf", response_class=Response)
+def handover_receipt(
+    handover_id: IdPath,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
+    lang: Lang = None,
+) -> Response:
+    """The receipt of a hand-over, to print and sign: the device, its erasure, the warranty."""
+    handover = handovers.get_handover(session, viewer=viewer, handover_id=handover_id)
+    issued = receipts.handover_receipt(
+        session,
+        handover=handover,
+        actor=viewer,
+        settings=settings,
+        language=api_language(settings, lang),
+    )
+    return pdf_response(issued, f"handover-receipt-{handover.id}.pdf")
 
 
 @handovers_router.post("/{handover_id}/correct", status_code=201, response_model=HandoverOut)

@@ -7,10 +7,10 @@ import enum
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from collecte.core.schemas import IdField, Line, Text
+from collecte.core.schemas import IdField, Line, Name, Text
 from collecte.shipments.lifecycle import ShipmentStatus
 
 DeviceCode = Annotated[
@@ -40,9 +40,10 @@ def check_pseudonym(value: str) -> str:
 
 
 Pseudonym = Annotated[
-    Line,
-    Field(min_length=1, max_length=60, description="The partner's own reference, never a name."),
+    Name,
+    StringConstraints(max_length=60),
     AfterValidator(check_pseudonym),
+    Field(description="The partner's own reference, never a name, email or phone number."),
 ]
 
 

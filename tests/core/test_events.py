@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.config import Settings
-from collecte.core.events import Event, EventKind, InvalidPayload, Subject, record_event
+from collecte.core.events import (
+    Event,
+    EventKind,
+    InvalidPayload,
+    Subject,
+    number_events,
+    record_event,
+)
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.service import change_status
 from tests.factories.accounts import auth_headers, make_user
@@ -37,17 +44,23 @@ def test_the_order_is_global_and_gap_free_even_after_a_rollback(db: Session) -> 
         return record_event(db, kind=EventKind.INTAKE, subject=Subject.DEVICE, actor_id=None)
 
     first = write()
+    number_events(db)  # as a commit does
     savepoint = db.begin_nested()
     write()
-    savepoint.rollback()  # its number is given back
+    savepoint.rollback()  # it never gets a number
     second = write()
+    assert second.seq is None  # not before its transaction commits
+    number_events(db)
+    assert first.seq is not None
     assert second.seq == first.seq + 1
 
 
 def test_device_events_carry_their_dimensions(db: Session, workshop: Workshop) -> None:
     device = workshop.receive(weight_kg=2.25)
     change_status(db, device=device, actor=workshop.technician, to=DeviceStatus.RECYCLED)
-    events = db.scalars(select(Event).where(Event.device_id == device.id).order_by(Event.seq))
+    events = db.scalars(
+        select(Event).where(Event.device_id == device.id).order_by(*Event.log_order())
+    )
     intake, exit_ = list(events)
     for event in (intake, exit_):
         assert event.subject is Subject.DEVICE
@@ -105,7 +118,7 @@ def test_pickups_request_schedule_collect_and_cancel_are_events(
     assert rows[EventKind.PICKUP_REQUESTED].territory == "92"
     assert rows[EventKind.PICKUP_REQUESTED].donor_id == workshop.donor.id
     cancelled = db.scalars(
-        select(Event).where(Event.pickup_id == other.id).order_by(Event.seq)
+        select(Event).where(Event.pickup_id == other.id).order_by(*Event.log_order())
     ).all()
     assert [(e.kind, e.payload) for e in cancelled][-1] == (
         EventKind.PICKUP_CANCELLED,

@@ -196,7 +196,7 @@ def test_every_status_change_appends_one_event(db: Session, workshop: Workshop) 
     changes = db.scalars(
         select(Event)
         .where(Event.device_id == device.id, Event.to_status.is_not(None))
-        .order_by(Event.seq)
+        .order_by(*Event.log_order())
     ).all()
     assert [(e.from_status, e.to_status) for e in changes] == [
         (None, DeviceStatus.RECEIVED),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -80,3 +81,23 @@ def test_no_template_has_inline_script_style_or_handler() -> None:
         for match in inline.finditer(path.read_text())
     ]
     assert found == []
+
+
+def test_an_unexpected_error_page_carries_the_headers_too(
+    app: FastAPI, settings: Settings, workshop: Workshop
+) -> None:
+    """Starlette answers an unhandled error outside the app's middlewares: the 500 handler sets
+    the headers itself."""
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/boom", headers=HTML)
+        assert page.status_code == 500
+        _assert_page_headers(page)
+        answer = client.get("/boom")
+        assert answer.status_code == 500
+        assert answer.json()["error"] == "internal_error"
+        assert answer.headers["x-content-type-options"] == "nosniff"
