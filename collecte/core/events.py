@@ -27,9 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -48,7 +48,63 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from collecte.core.db import Base
 from collecte.core.enums import enum_column
+from collecte.core.payloads import (
+    AllocationPayload,
+    DecisionPayload,
+    DiagnosisPayload,
+    ErasurePayload,
+    GradePayload,
+    HandoverPayload,
+    MovePayload,
+    NoPayload,
+    NotDeliveredPayload,
+    PartUsed,
+    Payload,
+    PickupCollectedPayload,
+    PickupItem,
+    PickupRequestedPayload,
+    PickupScheduledPayload,
+    PickupUpdatedPayload,
+    ReasonPayload,
+    RepairPayload,
+    RequestLineChangedPayload,
+    RequestLinePayload,
+    RequestSubmittedPayload,
+    ReturnPayload,
+    ShipmentDeliveredPayload,
+    ShipmentPayload,
+    TransitionPayload,
+)
 from collecte.core.types import UTCDateTime, utcnow
+
+# The payload models are imported from here by every domain (one place to import the log from).
+__all__ = [
+    "AllocationPayload",
+    "DecisionPayload",
+    "DiagnosisPayload",
+    "ErasurePayload",
+    "GradePayload",
+    "HandoverPayload",
+    "MovePayload",
+    "NoPayload",
+    "NotDeliveredPayload",
+    "PartUsed",
+    "Payload",
+    "PickupCollectedPayload",
+    "PickupItem",
+    "PickupRequestedPayload",
+    "PickupScheduledPayload",
+    "PickupUpdatedPayload",
+    "ReasonPayload",
+    "RepairPayload",
+    "RequestLineChangedPayload",
+    "RequestLinePayload",
+    "RequestSubmittedPayload",
+    "ReturnPayload",
+    "ShipmentDeliveredPayload",
+    "ShipmentPayload",
+    "TransitionPayload",
+]
 
 
 class EventKind(enum.StrEnum):
@@ -102,145 +158,7 @@ class Subject(enum.StrEnum):
     HANDOVER = "handover"
 
 
-# --- one payload per kind ----------------------------------------------------------------------
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NoPayload(Payload):
-    """The kind carries nothing beyond its dimensions and note."""
-
-
-class TransitionPayload(Payload):
-    weight_kg: float | None = Field(default=None, description="Weight at exit (parts, recycling).")
-
-
-class DiagnosisPayload(Payload):
-    result: Literal["pass", "fail"]
-    diagnosis_id: int
-
-
-class ErasurePayload(Payload):
-    erasure_id: int
-    storage_serial: str
-    result: Literal["erased", "failed", "aborted"]
-    verified: bool
-
-
-class GradePayload(Payload):
-    functional: str
-    cosmetic: str
-    grade: str
-
-
-class PartUsed(Payload):
-    name: str
-    quantity: int
-
-
-class RepairPayload(Payload):
-    minutes: int
-    parts: list[PartUsed]
-    integration_contract: bool = False
-
-
-class ReasonPayload(Payload):
-    reason: str
-
-
-class MovePayload(Payload):
-    from_site_id: int
-    to_site_id: int
-
-
-class PickupItem(Payload):
-    category: str
-    quantity: int
-
-
-class PickupRequestedPayload(Payload):
-    items: list[PickupItem]
-
-
-class PickupUpdatedPayload(Payload):
-    fields: list[str]
-
-
-class PickupScheduledPayload(Payload):
-    date: dt.date
-    site_id: int
-    window_start: str = ""
-    window_end: str = ""
-    vehicle: str = ""
-
-
-class PickupCollectedPayload(Payload):
-    weight_kg: float
-    counts: dict[str, int]
-    released_by: str
-    received_by: str
-
-
-class RequestLinePayload(Payload):
-    category: str
-    quantity: int
-    min_ram_gb: int | None = None
-    min_storage_gb: int | None = None
-    min_grade: str | None = None
-
-
-class RequestSubmittedPayload(Payload):
-    lines: list[RequestLinePayload]
-    beneficiaries_count: int
-
-
-class DecisionPayload(Payload):
-    note: str = ""
-
-
-class RequestLineChangedPayload(Payload):
-    line_id: int
-    reason: str
-    from_category: str
-    to_category: str
-    from_quantity: int
-    to_quantity: int
-
-
-class AllocationPayload(Payload):
-    allocation_id: int
-    line_id: int
-
-
-class NotDeliveredPayload(Payload):
-    allocation_id: int
-    outcome: Literal["returned", "lost"]
-    reason: str
-
-
-class ReturnPayload(Payload):
-    reason: str
-    personal_data_removed: bool | None = None
-
-
-class HandoverPayload(Payload):
-    handover_id: int
-    age_band: str | None = None
-    situation: str | None = None
-    postcode: str | None = None
-    price_paid_eur: float | None = None
-
-
-class ShipmentPayload(Payload):
-    devices: int
-
-
-class ShipmentDeliveredPayload(Payload):
-    delivered: int
-    missing: int
-
+# --- one payload per kind (their models: collecte.core.payloads) ---------------------------------
 
 PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.INTAKE: NoPayload,
