@@ -13,12 +13,20 @@ stay deferred, so in WAL mode they never wait for writers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    MetaData,
+    bindparam,
+    create_engine,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -32,6 +40,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column IN (ids)`` for integer ids, the numbers written into the statement rather than
+    bound one parameter each. psycopg rewrites on the client every statement of more than 50
+    parameters, which for 5,000 ids took ten times what the database did; integers need no
+    quoting, and SQLite's limit on bound parameters no longer applies."""
+    values = sorted(set(ids))
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=True))  # type: ignore[no-any-return]
 
 
 SQLITE_BEGIN = "collecte_sqlite_begin"
