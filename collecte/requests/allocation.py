@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from collecte.devices.grading import Grade
 
@@ -23,9 +24,9 @@ from collecte.devices.grading import Grade
 GRADE_RANK: dict[Grade, int] = {Grade.C: 0, Grade.B: 1, Grade.A: 2}
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """What allocation reads of an available device."""
+class Candidate(NamedTuple):
+    """What allocation reads of an available device (a tuple: a run reads 100,000 of them, and a
+    frozen dataclass takes twice as long to build)."""
 
     id: int
     category: str
