@@ -47,7 +47,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -320,9 +320,12 @@ def _number_on_commit(session: Session) -> None:
         number_events(session)
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(_UNNUMBERED, None)
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the transaction itself ends: "after_rollback" also follows the rollback of a
+    # savepoint, and forgot the events written before it, which then committed without a number.
+    if transaction.parent is None:
+        session.info.pop(_UNNUMBERED, None)
 
 
 class Links(TypedDict, total=False):
