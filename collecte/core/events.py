@@ -16,7 +16,9 @@ held for three statements (the counter, the numbers, COMMIT) rather than for the
 request. Holding it from the write on, 50 clients receiving devices and printing labels queued
 on it for seconds (bench/load.py: intake p50 1.3 s, requests beyond 10 s). Until its transaction
 commits, an event is in the table with no ``seq``, seen only by that transaction; readers order
-such events after (or, newest first, before) the numbered ones.
+such events after (or, newest first, before) the numbered ones. The exception is a batch its
+transaction writes last (an allocation run's events, ``record_events(numbered_now=True)``):
+numbered as it is written, rather than written a second time to number it at the commit.
 
 Other domains react to events through ``subscribe`` (an email when a certificate becomes ready),
 so the domain that writes an event never imports the one that reacts to it.
@@ -281,36 +283,43 @@ def number_events(session: Session) -> None:
     transaction does last before it commits (``_number_on_commit``; the tests' request
     transactions, savepoints, call it themselves)."""
     recorded: list[Event] = session.info.pop(_UNNUMBERED, [])
-    if not recorded:
-        return
+    if recorded:
+        _take_numbers(session, recorded, more=0)
+
+
+def _take_numbers(session: Session, recorded: Sequence[Event], *, more: int) -> int:
+    """Number this transaction's events that have none, in the order written, and reserve
+    ``more`` numbers after theirs; the first of those reserved."""
     session.flush()  # what is pending is written before the counter is locked
     # Set-based: the only events without a number this transaction can see are its own (another's
     # are invisible until it commits, numbered by then), in the order written (their ids, drawn
     # as they were written); those of a savepoint rolled back since are gone and take none.
     unnumbered = Event.seq.is_(None)
-    count = session.scalar(select(func.count()).select_from(Event).where(unnumbered))
-    if not count:
-        return
+    count = session.scalar(select(func.count()).select_from(Event).where(unnumbered)) or 0
+    if not count and not more:
+        return 0
     statement = (
         update(EventSequence)
         .where(EventSequence.id == 1)
-        .values(last=EventSequence.last + count)
+        .values(last=EventSequence.last + count + more)
         .returning(EventSequence.last)
     )
-    first = int(session.execute(statement).scalar_one()) - count + 1
-    rank = func.row_number().over(order_by=Event.id) + (first - 1)
-    ranked = select(Event.id, rank.label("seq")).where(unnumbered).subquery()
-    table = cast(Table, Event.__table__)
-    numbered = session.execute(
-        update(table)
-        .where(table.c.id == ranked.c.id)
-        .values(seq=ranked.c.seq)
-        .returning(table.c.id, table.c.seq)
-    )
-    by_id = {event.id: event for event in recorded}
-    for event_id, seq in numbered:
-        if event_id in by_id:
-            set_committed_value(by_id[event_id], "seq", seq)
+    first = int(session.execute(statement).scalar_one()) - count - more + 1
+    if count:
+        rank = func.row_number().over(order_by=Event.id) + (first - 1)
+        ranked = select(Event.id, rank.label("seq")).where(unnumbered).subquery()
+        table = cast(Table, Event.__table__)
+        numbered = session.execute(
+            update(table)
+            .where(table.c.id == ranked.c.id)
+            .values(seq=ranked.c.seq)
+            .returning(table.c.id, table.c.seq)
+        )
+        by_id = {event.id: event for event in recorded}
+        for event_id, seq in numbered:
+            if event_id in by_id:
+                set_committed_value(by_id[event_id], "seq", seq)
+    return first + count
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -390,9 +399,18 @@ def _checked(kind: EventKind, payload: Payload | dict[str, Any] | None) -> Paylo
         raise InvalidPayload(f"payload of a {kind} event: {exc}") from exc
 
 
-def record_events(session: Session, drafts: Sequence[EventDraft]) -> list[Event]:
+def record_events(
+    session: Session, drafts: Sequence[EventDraft], *, numbered_now: bool = False
+) -> list[Event]:
     """Append events in the order given, each payload checked against its kind (all of them
-    before any is added) and its dimensions copied."""
+    before any is added) and its dimensions copied.
+
+    ``numbered_now``, for a batch its transaction writes last (an allocation run's): the events
+    are numbered as they are written, after those of the transaction still without a number.
+    Numbered at the commit, each would be written a second time, every index of the log again
+    (half a second for 10,000); the counter row is held from here to the commit, about as long as
+    that second write would have held it.
+    """
     payloads = [_checked(draft.kind, draft.payload) for draft in drafts]
     if not drafts:
         return []  # (an empty list of rows would insert one row of defaults)
@@ -427,11 +445,22 @@ def record_events(session: Session, drafts: Sequence[EventDraft]) -> list[Event]
     # prepared statement for every row (a run binding 10,000 devices writes 10,000 events: asking
     # for their ids back would make one statement of thousands of parameters per thousand rows,
     # which the driver rewrites on the client at a cost three times the insert's). Then read back:
-    # the newest events without a number are these, as only this transaction's own have none.
-    session.execute(insert(Event), rows)
-    newest = select(Event).where(Event.seq.is_(None)).order_by(Event.id.desc()).limit(len(rows))
-    events = list(session.scalars(newest))[::-1]
-    session.info.setdefault(_UNNUMBERED, []).extend(events)
+    # by their numbers, or as the newest without one (only this transaction's own have none).
+    tracked: list[Event] = session.info.setdefault(_UNNUMBERED, [])
+    if numbered_now:
+        # The ones still without a number stay tracked: a savepoint rolled back would take
+        # their numbers back, and the commit must give them again.
+        first = _take_numbers(session, tracked, more=len(rows))
+        for seq, row in enumerate(rows, start=first):
+            row["seq"] = seq
+        session.execute(insert(Event), rows)
+        these = Event.seq.between(first, first + len(rows) - 1)
+        events = list(session.scalars(select(Event).where(these).order_by(Event.seq)))
+    else:
+        session.execute(insert(Event), rows)
+        newest = select(Event).where(Event.seq.is_(None)).order_by(Event.id.desc())
+        events = list(session.scalars(newest.limit(len(rows))))[::-1]
+        tracked.extend(events)
     for event in events:
         for handler in _subscribers.get(event.kind, ()):
             handler(session, event)

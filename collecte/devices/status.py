@@ -170,12 +170,14 @@ def change_statuses(
     actor: User | None,
     changes: Sequence[StatusChange],
     facts: Mapping[int, DeviceFacts] | None = None,
+    numbered_now: bool = False,
 ) -> list[Event]:
     """The one way device statuses change: table, rules, required payload, reset, event, for each
     device (each at most once); if any move is refused, none is made.
 
     ``facts``: those a caller read of these devices in this transaction, after their last
     change (an allocation run reads them to leave out what the rules refuse); else read here.
+    ``numbered_now``: the events are the transaction's last writes (``record_events``).
     """
     if not changes:
         return []
@@ -211,7 +213,7 @@ def change_statuses(
                     links=change.partner_flow,
                 )
             )
-        return record_events(session, drafts)
+        return record_events(session, drafts, numbered_now=numbered_now)
 
     return DEVICE_MACHINE.move_all(
         session,

@@ -211,7 +211,8 @@ def _run(session: Session, *, actor: User, requests: Sequence[EquipmentRequest])
         for item in planned
         for device_id in item.device_ids
     ]
-    binding.bind_many(session, actor=actor, picks=picks, facts=taken.facts)
+    # Binding is the last thing a run writes before its transaction commits.
+    binding.bind_many(session, actor=actor, picks=picks, facts=taken.facts, last_write=True)
     return AllocationRun(
         requests=len(requests),
         lines=len(planned),

@@ -49,12 +49,14 @@ def bind_many(
     actor: User | None,
     picks: Sequence[Pick],
     facts: Mapping[int, DeviceFacts] | None = None,
+    last_write: bool = False,
 ) -> list[Allocation]:
     """Bind available devices to lines and move them to allocated, all or none (the machine
     refuses a device on hold, not available, or without a verified erasure).
 
     The caller holds the devices' rows for this transaction (``FOR UPDATE`` on PostgreSQL) and may
-    pass the facts it read of them since (``change_statuses``' ``facts``).
+    pass the facts it read of them since (``change_statuses``' ``facts``); ``last_write``, when
+    its transaction writes nothing more (a run): the events are numbered as they are written.
     """
     if not picks:
         return []  # (an empty list of rows would insert one row of defaults)
@@ -94,7 +96,7 @@ def bind_many(
         )
         for allocation, (request, line, device) in zip(allocations, picks, strict=True)
     ]
-    change_statuses(session, actor=actor, changes=changes, facts=known)
+    change_statuses(session, actor=actor, changes=changes, facts=known, numbered_now=last_write)
     return allocations
 
 

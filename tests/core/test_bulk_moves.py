@@ -153,3 +153,36 @@ def test_events_written_at_once_are_numbered_in_the_order_given(db: Session) -> 
     assert [e.seq for e in written] == list(range(first, first + 4))
     unnumbered = db.scalar(select(func.count()).select_from(Event).where(Event.seq.is_(None)))
     assert unnumbered == 0
+
+
+def _draft(note: str) -> EventDraft:
+    return EventDraft(kind=EventKind.INTAKE, subject=Subject.DEVICE, actor_id=None, note=note)
+
+
+def _last_number(db: Session) -> int:
+    return db.scalar(select(func.max(Event.seq))) or 0
+
+
+def test_a_last_batch_is_numbered_as_written_after_the_events_before_it(db: Session) -> None:
+    number_events(db)
+    before = _last_number(db)
+    (single,) = record_events(db, [_draft("first")])
+    batch = record_events(db, [_draft("a"), _draft("b")], numbered_now=True)
+    assert [single.seq, *(e.seq for e in batch)] == [before + 1, before + 2, before + 3]
+    number_events(db)  # as the commit does: nothing left to number
+    assert _last_number(db) == before + 3
+
+
+def test_a_batch_rolled_back_gives_its_numbers_back(db: Session) -> None:
+    number_events(db)
+    before = _last_number(db)
+    (single,) = record_events(db, [_draft("kept")])
+    savepoint = db.begin_nested()
+    record_events(db, [_draft("gone"), _draft("gone too")], numbered_now=True)
+    savepoint.rollback()
+    # The event written before the savepoint lost the number it took there; the commit gives it
+    # the next one, and the log has no gap.
+    db.expire(single, ["seq"])
+    assert single.seq is None
+    number_events(db)
+    assert db.scalars(select(Event.seq).where(Event.seq > before)).all() == [before + 1]
