@@ -14,7 +14,7 @@ many devices: the machine's checks, every status in one statement, the events at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, select, type_coerce
@@ -203,7 +203,21 @@ def plan_allocation(
     return _plan(session, requests=requests, taken=_Taken() if lock else None)
 
 
-def _run(session: Session, *, actor: User, requests: Sequence[EquipmentRequest]) -> AllocationRun:
+Progress = Callable[[str], None]
+"""Told what a run is doing as it starts each step (a command's progress bar)."""
+
+RUN_STEPS = 2  # choosing the devices, binding them
+
+
+def _run(
+    session: Session,
+    *,
+    actor: User,
+    requests: Sequence[EquipmentRequest],
+    on_progress: Progress | None = None,
+) -> AllocationRun:
+    tell = on_progress or (lambda _step: None)
+    tell(f"choosing devices for {len(requests)} request(s)")
     taken = _Taken()
     planned = _plan(session, requests=requests, taken=taken)
     picks = [
@@ -211,6 +225,7 @@ def _run(session: Session, *, actor: User, requests: Sequence[EquipmentRequest])
         for item in planned
         for device_id in item.device_ids
     ]
+    tell(f"binding {len(picks)} device(s)")
     # Binding is the last thing a run writes before its transaction commits.
     binding.bind_many(session, actor=actor, picks=picks, facts=taken.facts, last_write=True)
     return AllocationRun(
@@ -243,12 +258,18 @@ def _not_approved(request: EquipmentRequest) -> Reason:
     )
 
 
-def allocate_request(session: Session, *, viewer: User, request: EquipmentRequest) -> AllocationRun:
+def allocate_request(
+    session: Session,
+    *,
+    viewer: User,
+    request: EquipmentRequest,
+    on_progress: Progress | None = None,
+) -> AllocationRun:
     """Give this approved request's lines the best-fitting devices of its workshop's stock."""
     policy.require_decide(viewer, request)
     _lock(session, request)
     _require_approved(request)
-    return _run(session, actor=viewer, requests=[request])
+    return _run(session, actor=viewer, requests=[request], on_progress=on_progress)
 
 
 def _served_by_all(session: Session, viewer: User, *, lock: bool) -> list[EquipmentRequest]:
@@ -266,9 +287,12 @@ def _served_by_all(session: Session, viewer: User, *, lock: bool) -> list[Equipm
     return [r for r in session.scalars(query) if policy.may_decide(viewer, r)]
 
 
-def allocate_all(session: Session, *, viewer: User) -> AllocationRun:
+def allocate_all(
+    session: Session, *, viewer: User, on_progress: Progress | None = None
+) -> AllocationRun:
     """Serve every approved request the viewer decides on, oldest approval first."""
-    return _run(session, actor=viewer, requests=_served_by_all(session, viewer, lock=True))
+    requests = _served_by_all(session, viewer, lock=True)
+    return _run(session, actor=viewer, requests=requests, on_progress=on_progress)
 
 
 def allocate_device(
