@@ -12,8 +12,9 @@ meanwhile").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
@@ -77,9 +78,9 @@ def bind_many(
         }
         for request, line, device in picks
     ]
-    # One prepared statement for every row (the active-binding index checks here), then read
-    # back by that index for their ids, which the events name (see ``record_events``).
-    session.execute(insert(Allocation), rows)
+    # One prepared statement for every row, on the table (the active-binding index checks here),
+    # then read back by that index for their ids, which the events name (see ``record_events``).
+    session.execute(insert(cast(Table, Allocation.__table__)), rows)
     bound = select(Allocation).where(
         among(Allocation.device_id, [device.id for *_, device in picks]),
         Allocation.ended_at.is_(None),
