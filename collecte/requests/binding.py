@@ -51,9 +51,9 @@ def bind_many(
     picks: Sequence[Pick],
     facts: Mapping[int, DeviceFacts] | None = None,
     last_write: bool = False,
-) -> list[Allocation]:
+) -> list[int]:
     """Bind available devices to lines and move them to allocated, all or none (the machine
-    refuses a device on hold, not available, or without a verified erasure).
+    refuses a device on hold, not available, or without a verified erasure); the bindings' ids.
 
     The caller holds the devices' rows for this transaction (``FOR UPDATE`` on PostgreSQL) and may
     pass the facts it read of them since (``change_statuses``' ``facts``); ``last_write``, when
@@ -81,24 +81,24 @@ def bind_many(
     # One prepared statement for every row, on the table (the active-binding index checks here),
     # then read back by that index for their ids, which the events name (see ``record_events``).
     session.execute(insert(cast(Table, Allocation.__table__)), rows)
-    bound = select(Allocation).where(
+    bound = select(Allocation.device_id, Allocation.id).where(
         among(Allocation.device_id, [device.id for *_, device in picks]),
         Allocation.ended_at.is_(None),
     )
-    by_device = {allocation.device_id: allocation for allocation in session.scalars(bound)}
-    allocations = [by_device[device.id] for *_, device in picks]
+    by_device: dict[int, int] = dict(session.execute(bound).all())
+    ids = [by_device[device.id] for *_, device in picks]
     changes = [
         StatusChange(
             device,
             DeviceStatus.ALLOCATED,
             kind=EventKind.ALLOCATED,
-            payload=AllocationPayload(allocation_id=allocation.id, line_id=line.id),
+            payload=AllocationPayload(allocation_id=allocation_id, line_id=line.id),
             partner_flow=links(request),
         )
-        for allocation, (request, line, device) in zip(allocations, picks, strict=True)
+        for allocation_id, (request, line, device) in zip(ids, picks, strict=True)
     ]
     change_statuses(session, actor=actor, changes=changes, facts=known, numbered_now=last_write)
-    return allocations
+    return ids
 
 
 def bind(
@@ -110,7 +110,8 @@ def bind(
     device: Device,
 ) -> Allocation:
     """Bind one device to a line (``bind_many`` of one)."""
-    return bind_many(session, actor=actor, picks=[(request, line, device)])[0]
+    (allocation_id,) = bind_many(session, actor=actor, picks=[(request, line, device)])
+    return session.get_one(Allocation, allocation_id)
 
 
 def active_bindings(session: Session, request_id: int) -> list[tuple[Allocation, Device]]:
