@@ -272,9 +272,9 @@ def allocate_request(
     return _run(session, actor=viewer, requests=[request], on_progress=on_progress)
 
 
-def _served_by_all(session: Session, viewer: User, *, lock: bool) -> list[EquipmentRequest]:
+def _served_by_all(session: Session, viewer: User, *, lock: bool = False) -> list[EquipmentRequest]:
     """The approved requests an "allocate all" run serves, oldest approval first (locked in that
-    order for a run, so two runs never wait on each other crosswise)."""
+    order for a run, so two runs never wait on each other crosswise; not for a preview)."""
     policy.require_allocator(viewer)
     query = (
         policy.visible_requests(viewer)
