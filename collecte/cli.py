@@ -28,6 +28,7 @@ from collecte.demo import database_is_empty, load_demo
 from collecte.devices import cli as devices_cli
 from collecte.labels import cli as labels_cli
 from collecte.notifications import cli as outbox_cli
+from collecte.requests import cli as requests_cli
 
 app = typer.Typer(
     help="Collecte: logistics and impact for computer-reuse programmes.", no_args_is_help=True
@@ -39,6 +40,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(devices_cli.app, name="devices")
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(outbox_cli.app, name="outbox")
+app.add_typer(requests_cli.app, name="requests")
 
 console = Console()
 errors = Console(stderr=True)

@@ -1,5 +1,6 @@
-"""A realistic demo network: one workshop with two sites, donors, partners, one account per role,
-devices at every stage and pickups (see ``demo_pickups``)."""
+"""A realistic demo network: one workshop with two sites, donors, partners, one account per role
+(two partners have theirs), devices at every stage, pickups (see ``demo_pickups``) and partners'
+requests at every stage (see ``demo_partners``)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import Role, User
 from collecte.auth.service import create_user
 from collecte.core.types import utcnow
+from collecte.demo_devices import DemoSpec, make_demo_device
+from collecte.demo_partners import DemoPeople, load_demo_partners
 from collecte.demo_pickups import load_demo_pickups
-from collecte.devices.checklists import CHECKLISTS, Category, CheckItem
-from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.records import record_diagnosis, record_erasure, record_grade
-from collecte.devices.schemas import DeviceCreate
-from collecte.devices.service import change_status, create_device, transition_device
-from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.devices.checklists import Category
+from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import create_organization, create_site
 
 
@@ -111,6 +110,14 @@ def load_demo(session: Session) -> list[DemoLogin]:
             postcode="93200",
             city="Saint-Denis",
         ),
+        create_organization(
+            session,
+            name="Maison de quartier des Lilas",
+            kind=OrgKind.PARTNER,
+            address="15 rue de Paris",
+            postcode="93260",
+            city="Les Lilas",
+        ),
     ]
     accounts = [
         ("admin@collecte.example", Role.ADMIN, None, "Opérateur"),
@@ -118,10 +125,11 @@ def load_demo(session: Session) -> list[DemoLogin]:
         ("technicien@atelier.example", Role.TECHNICIAN, workshop, workshop.name),
         ("dsi@banque-horizon.example", Role.DONOR, donors[0], donors[0].name),
         ("contact@lien-numerique.example", Role.PARTNER, partners[0], partners[0].name),
+        ("accueil@ccas-saint-denis.example", Role.PARTNER, partners[1], partners[1].name),
         ("evaluation@cabinet-impact.example", Role.AUDITOR, None, "Cabinet d'évaluation"),
     ]
     logins = []
-    technician = coordinator = None
+    users: dict[str, User] = {}
     for email, role, organization, label in accounts:
         password = secrets.token_urlsafe(12)
         user = create_user(
@@ -133,19 +141,32 @@ def load_demo(session: Session) -> list[DemoLogin]:
             integration_contract=role is Role.TECHNICIAN,
         )
         logins.append(DemoLogin(email=email, password=password, role=role, organization=label))
-        if role is Role.TECHNICIAN:
-            technician = user
-        elif role is Role.COORDINATOR:
-            coordinator = user
-    if technician is None or coordinator is None:
-        raise RuntimeError("the demo needs its technician and coordinator accounts")
+        users[email] = user
+    technician, coordinator = (
+        users["technicien@atelier.example"],
+        users["coordination@atelier.example"],
+    )
     _demo_devices(session, technician=technician, donors=[d.id for d in donors])
     load_demo_pickups(session, coordinator=coordinator, donors=donors, today=utcnow().date())
+    load_demo_partners(
+        session,
+        people=DemoPeople(
+            admin=users["admin@collecte.example"],
+            coordinator=coordinator,
+            technician=technician,
+            partners=[
+                users["contact@lien-numerique.example"],
+                users["accueil@ccas-saint-denis.example"],
+            ],
+        ),
+        other_partner=partners[2],
+        donor_id=donors[0].id,
+    )
     return logins
 
 
 # (category, brand, model, has storage, weight kg, ram, storage, how far it got)
-_DEMO_STOCK = [
+_DEMO_STOCK: list[DemoSpec] = [
     (Category.LAPTOP, "Lenovo", "ThinkPad T480", True, 1.6, 8, 256, "available"),
     (Category.LAPTOP, "Lenovo", "ThinkPad T470", True, 1.6, 8, 256, "available"),
     (Category.LAPTOP, "Dell", "Latitude 5490", True, 1.7, 8, 256, "available"),
@@ -168,68 +189,11 @@ _DEMO_STOCK = [
 
 def _demo_devices(session: Session, *, technician: User, donors: list[int]) -> None:
     """Devices at every stage of the workshop, taken there through the real services."""
-    site = session.scalars(
-        select(Site).where(Site.organization_id == technician.organization_id).order_by(Site.id)
-    ).first()
-    if site is None:
-        raise RuntimeError("the demo workshop has no site")
-    for index, (category, brand, model, storage, weight, ram, disk, stage) in enumerate(
-        _DEMO_STOCK
-    ):
-        device = create_device(
+    for index, spec in enumerate(_DEMO_STOCK):
+        make_demo_device(
             session,
-            actor=technician,
-            data=DeviceCreate.model_validate(
-                {
-                    "category": category,
-                    "brand": brand,
-                    "model": model,
-                    "serial": f"DEMO-{index:04d}",
-                    "has_storage": storage,
-                    "weight_kg": weight,
-                    "site_id": site.id,
-                    "donor_id": donors[index % len(donors)],
-                    "specs": {"ram_gb": ram, "storage_gb": disk},
-                }
-            ),
+            technician=technician,
+            donor_id=donors[index % len(donors)],
+            index=index,
+            spec=spec,
         )
-        if stage == "received":
-            continue
-        if stage in ("recycled", "parts"):
-            transition_device(session, device=device, actor=technician, to=DeviceStatus(stage))
-            continue
-        checks = {item.name: _passing(item) for item in CHECKLISTS[category]}
-        record_diagnosis(session, device=device, actor=technician, result="pass", checks=checks)
-        if stage == "diagnosed":
-            continue
-        if storage:
-            record_erasure(
-                session,
-                device=device,
-                actor=technician,
-                storage_serial=f"DISK-DEMO-{index:04d}",
-                method="PRNG Stream",
-                nist_level="clear",
-                tool="nwipe",
-                tool_version="0.35",
-                result="erased",
-                verified=True,
-                verification_method="Verify Last Pass",
-            )
-        if stage == "wiped":
-            continue
-        record_grade(
-            session, device=device, actor=technician, functional="F5", cosmetic=f"C{4 + index % 5}"
-        )
-        if stage == "available":
-            change_status(session, device=device, actor=technician, to=DeviceStatus.AVAILABLE)
-
-
-def _passing(item: CheckItem) -> object:
-    if item.kind == "bool":
-        return True
-    if item.kind == "percent":
-        return 85
-    if item.kind == "choice":
-        return item.choices[0]
-    return ""

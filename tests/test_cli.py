@@ -4,16 +4,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from collecte.auth.models import Role, User
 from collecte.auth.passwords import verify_password
 from collecte.cli import app
 from collecte.core.db import make_engine, make_sessionmaker
-from collecte.devices.lifecycle import DeviceStatus
+from collecte.devices.lifecycle import PARTNER_FLOW, DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.service import has_verified_erasure
 from collecte.orgs.models import Organization, OrgKind, Site
+from collecte.requests.lifecycle import RequestStatus
+from collecte.requests.models import Allocation, BindingEnd, EquipmentRequest
+from collecte.shipments.lifecycle import ShipmentStatus
+from collecte.shipments.models import Handover, Shipment
 from tests.dbutil import database_backends, fresh_database
 
 runner = CliRunner()
@@ -75,12 +80,14 @@ def test_db_upgrade_then_demo_once_then_users_create(cli_env: str, tmp_path: Pat
                 select(Device).where(Device.status == DeviceStatus.AVAILABLE)
             ):
                 assert not device.has_storage or has_verified_erasure(session, device)
+            _assert_partner_flow(session)
+            users = session.scalar(select(func.count()).select_from(User))
 
         again = runner.invoke(app, ["demo"])
         assert again.exit_code == 0
         assert "already" in again.output
         with sessions() as session:
-            assert session.scalar(select(func.count()).select_from(User)) == len(Role)
+            assert session.scalar(select(func.count()).select_from(User)) == users
 
         created = runner.invoke(
             app,
@@ -113,6 +120,34 @@ def test_db_upgrade_then_demo_once_then_users_create(cli_env: str, tmp_path: Pat
         assert "donor organisation" in refused.output
     finally:
         engine.dispose()
+
+
+def _assert_partner_flow(session: Session) -> None:
+    """The demo's partners have requests at every stage, taken there through the services."""
+    requests = dict(
+        session.execute(
+            select(EquipmentRequest.status, func.count()).group_by(EquipmentRequest.status)
+        ).all()
+    )
+    assert set(requests) == set(RequestStatus)  # submitted, approved, rejected, closed, cancelled
+    statuses = set(session.scalars(select(Device.status)))
+    assert {
+        DeviceStatus.ALLOCATED,
+        DeviceStatus.SHIPPED,
+        DeviceStatus.HANDED_OVER,
+    } <= statuses
+    shipments = set(session.scalars(select(Shipment.status)))
+    assert {ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED} <= shipments
+    refs = set(session.scalars(select(Handover.beneficiary_ref)))
+    assert len(refs) == 2  # two people equipped, by the partner's pseudonyms
+    # The cancelled request's device went back to stock; every device in the partner flow is
+    # bound to one line, and no device to two.
+    ends = set(session.scalars(select(Allocation.end)))
+    assert BindingEnd.CANCELLED in ends
+    bound = list(session.scalars(select(Allocation.device_id).where(Allocation.ended_at.is_(None))))
+    assert len(bound) == len(set(bound))
+    in_flow = session.scalars(select(Device.id).where(Device.status.in_(PARTNER_FLOW)))
+    assert set(in_flow) == set(bound)
 
 
 def test_installed_command_runs_in_a_fresh_process(tmp_path: Path) -> None:

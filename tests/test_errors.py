@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.config import Settings
+from collecte.core.handlers import lost_race
 from tests.factories.accounts import auth_headers, make_user
 
 PROTECTED = ["/api/v1/organizations", "/api/v1/sites", "/api/v1/users", "/api/v1/users/me"]
@@ -111,3 +116,15 @@ def test_openapi_is_served(client: TestClient) -> None:
 
 def test_health_check_reaches_the_database(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_unique_index_refusing_a_row_is_a_lost_race() -> None:
+    """The code checks before it writes (a device bound once, a code drawn once): a unique index
+    that refuses the row anyway met a concurrent writer, answered 409 changed_meanwhile."""
+    for orig in (
+        psycopg.errors.UniqueViolation("duplicate key value violates unique constraint"),
+        sqlite3.IntegrityError("UNIQUE constraint failed: allocations.device_id"),
+    ):
+        assert lost_race(IntegrityError("INSERT …", {}, orig))
+    not_null = sqlite3.IntegrityError("NOT NULL constraint failed: allocations.request_id")
+    assert not lost_race(IntegrityError("INSERT …", {}, not_null))  # a bug: still a 500

@@ -8,13 +8,16 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from collecte.auth.models import User
 from collecte.auth.service import normalise_email
 from collecte.config import Settings
 from collecte.core.db import make_engine, make_sessionmaker, session_scope
 from collecte.core.errors import CollecteError
+from collecte.core.handlers import changed_meanwhile, lost_race
 
 console = Console()
 errors = Console(stderr=True)
@@ -22,11 +25,17 @@ errors = Console(stderr=True)
 
 @contextmanager
 def cli_transaction(settings: Settings) -> Iterator[Session]:
-    """One transaction for a command; a CollecteError rolls it back and exits with status 1."""
+    """One transaction for a command; a refusal (or a write that lost a race with another, as
+    the API answers 409 to it) rolls it back and exits with status 1."""
     engine = make_engine(settings.effective_database_url)
     try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            yield session
+        try:
+            with session_scope(make_sessionmaker(engine)) as session:
+                yield session
+        except (StaleDataError, DBAPIError) as exc:
+            if not lost_race(exc):
+                raise
+            raise changed_meanwhile() from exc
     except CollecteError as exc:
         errors.print(f"[red]error:[/red] {exc.detail}")
         for problem in exc.extra.get("problems", []):

@@ -16,7 +16,9 @@ held for three statements (the counter, the numbers, COMMIT) rather than for the
 request. Holding it from the write on, 50 clients receiving devices and printing labels queued
 on it for seconds (bench/load.py: intake p50 1.3 s, requests beyond 10 s). Until its transaction
 commits, an event is in the table with no ``seq``, seen only by that transaction; readers order
-such events after (or, newest first, before) the numbered ones.
+such events after (or, newest first, before) the numbered ones. The exception is a batch its
+transaction writes last (an allocation run's events, ``record_events(numbered_now=True)``):
+numbered as it is written, rather than written a second time to number it at the commit.
 
 Other domains react to events through ``subscribe`` (an email when a certificate becomes ready),
 so the domain that writes an event never imports the one that reacts to it.
@@ -26,10 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
-from typing import Any, Literal, TypedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -38,17 +41,77 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
-    inspect,
+    func,
+    insert,
+    select,
     update,
 )
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
 from collecte.core.db import Base
 from collecte.core.enums import enum_column
+from collecte.core.payloads import (
+    AllocationPayload,
+    DecisionPayload,
+    DiagnosisPayload,
+    ErasurePayload,
+    GradePayload,
+    HandoverPayload,
+    MovePayload,
+    NoPayload,
+    NotDeliveredPayload,
+    PartUsed,
+    Payload,
+    PickupCollectedPayload,
+    PickupItem,
+    PickupRequestedPayload,
+    PickupScheduledPayload,
+    PickupUpdatedPayload,
+    ReasonPayload,
+    RepairPayload,
+    RequestLineChangedPayload,
+    RequestLinePayload,
+    RequestSubmittedPayload,
+    ReturnPayload,
+    ShipmentDeliveredPayload,
+    ShipmentPayload,
+    TransitionPayload,
+)
 from collecte.core.types import UTCDateTime, utcnow
+
+# The payload models are imported from here by every domain (one place to import the log from).
+__all__ = [
+    "AllocationPayload",
+    "DecisionPayload",
+    "DiagnosisPayload",
+    "ErasurePayload",
+    "GradePayload",
+    "HandoverPayload",
+    "MovePayload",
+    "NoPayload",
+    "NotDeliveredPayload",
+    "PartUsed",
+    "Payload",
+    "PickupCollectedPayload",
+    "PickupItem",
+    "PickupRequestedPayload",
+    "PickupScheduledPayload",
+    "PickupUpdatedPayload",
+    "ReasonPayload",
+    "RepairPayload",
+    "RequestLineChangedPayload",
+    "RequestLinePayload",
+    "RequestSubmittedPayload",
+    "ReturnPayload",
+    "ShipmentDeliveredPayload",
+    "ShipmentPayload",
+    "TransitionPayload",
+]
 
 
 class EventKind(enum.StrEnum):
@@ -102,145 +165,7 @@ class Subject(enum.StrEnum):
     HANDOVER = "handover"
 
 
-# --- one payload per kind ----------------------------------------------------------------------
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NoPayload(Payload):
-    """The kind carries nothing beyond its dimensions and note."""
-
-
-class TransitionPayload(Payload):
-    weight_kg: float | None = Field(default=None, description="Weight at exit (parts, recycling).")
-
-
-class DiagnosisPayload(Payload):
-    result: Literal["pass", "fail"]
-    diagnosis_id: int
-
-
-class ErasurePayload(Payload):
-    erasure_id: int
-    storage_serial: str
-    result: Literal["erased", "failed", "aborted"]
-    verified: bool
-
-
-class GradePayload(Payload):
-    functional: str
-    cosmetic: str
-    grade: str
-
-
-class PartUsed(Payload):
-    name: str
-    quantity: int
-
-
-class RepairPayload(Payload):
-    minutes: int
-    parts: list[PartUsed]
-    integration_contract: bool = False
-
-
-class ReasonPayload(Payload):
-    reason: str
-
-
-class MovePayload(Payload):
-    from_site_id: int
-    to_site_id: int
-
-
-class PickupItem(Payload):
-    category: str
-    quantity: int
-
-
-class PickupRequestedPayload(Payload):
-    items: list[PickupItem]
-
-
-class PickupUpdatedPayload(Payload):
-    fields: list[str]
-
-
-class PickupScheduledPayload(Payload):
-    date: dt.date
-    site_id: int
-    window_start: str = ""
-    window_end: str = ""
-    vehicle: str = ""
-
-
-class PickupCollectedPayload(Payload):
-    weight_kg: float
-    counts: dict[str, int]
-    released_by: str
-    received_by: str
-
-
-class RequestLinePayload(Payload):
-    category: str
-    quantity: int
-    min_ram_gb: int | None = None
-    min_storage_gb: int | None = None
-    min_grade: str | None = None
-
-
-class RequestSubmittedPayload(Payload):
-    lines: list[RequestLinePayload]
-    beneficiaries_count: int
-
-
-class DecisionPayload(Payload):
-    note: str = ""
-
-
-class RequestLineChangedPayload(Payload):
-    line_id: int
-    reason: str
-    from_category: str
-    to_category: str
-    from_quantity: int
-    to_quantity: int
-
-
-class AllocationPayload(Payload):
-    allocation_id: int
-    line_id: int
-
-
-class NotDeliveredPayload(Payload):
-    allocation_id: int
-    outcome: Literal["returned", "lost"]
-    reason: str
-
-
-class ReturnPayload(Payload):
-    reason: str
-    personal_data_removed: bool | None = None
-
-
-class HandoverPayload(Payload):
-    handover_id: int
-    age_band: str | None = None
-    situation: str | None = None
-    postcode: str | None = None
-    price_paid_eur: float | None = None
-
-
-class ShipmentPayload(Payload):
-    devices: int
-
-
-class ShipmentDeliveredPayload(Payload):
-    delivered: int
-    missing: int
-
+# --- one payload per kind (their models: collecte.core.payloads) ---------------------------------
 
 PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.INTAKE: NoPayload,
@@ -351,6 +276,7 @@ class InvalidPayload(ValueError):
 
 
 _UNNUMBERED = "collecte.unnumbered_events"
+_TABLE = cast(Table, Event.__table__)
 
 
 def number_events(session: Session) -> None:
@@ -358,23 +284,43 @@ def number_events(session: Session) -> None:
     transaction does last before it commits (``_number_on_commit``; the tests' request
     transactions, savepoints, call it themselves)."""
     recorded: list[Event] = session.info.pop(_UNNUMBERED, [])
-    if not recorded:
-        return
-    session.flush()  # the events' rows are written before the counter is locked
-    # Those of a savepoint rolled back since are gone (transient again): they take no number.
-    events = [event for event in recorded if inspect(event).persistent]
-    if not events:
-        return
+    if recorded:
+        _take_numbers(session, recorded, more=0)
+
+
+def _take_numbers(session: Session, recorded: Sequence[Event], *, more: int) -> int:
+    """Number this transaction's events that have none, in the order written, and reserve
+    ``more`` numbers after theirs; the first of those reserved."""
+    session.flush()  # what is pending is written before the counter is locked
+    # Set-based: the only events without a number this transaction can see are its own (another's
+    # are invisible until it commits, numbered by then), in the order written (their ids, drawn
+    # as they were written); those of a savepoint rolled back since are gone and take none.
+    unnumbered = Event.seq.is_(None)
+    count = session.scalar(select(func.count()).select_from(Event).where(unnumbered)) or 0
+    if not count and not more:
+        return 0
     statement = (
         update(EventSequence)
         .where(EventSequence.id == 1)
-        .values(last=EventSequence.last + len(events))
+        .values(last=EventSequence.last + count + more)
         .returning(EventSequence.last)
     )
-    last = int(session.execute(statement).scalar_one())
-    for seq, event in enumerate(events, start=last - len(events) + 1):
-        event.seq = seq
-    session.flush()
+    first = int(session.execute(statement).scalar_one()) - count - more + 1
+    if count:
+        rank = func.row_number().over(order_by=Event.id) + (first - 1)
+        ranked = select(Event.id, rank.label("seq")).where(unnumbered).subquery()
+        table = _TABLE
+        numbered = session.execute(
+            update(table)
+            .where(table.c.id == ranked.c.id)
+            .values(seq=ranked.c.seq)
+            .returning(table.c.id, table.c.seq)
+        )
+        by_id = {event.id: event for event in recorded}
+        for event_id, seq in numbered:
+            if event_id in by_id:
+                set_committed_value(by_id[event_id], "seq", seq)
+    return first + count
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -384,9 +330,12 @@ def _number_on_commit(session: Session) -> None:
         number_events(session)
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(_UNNUMBERED, None)
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the transaction itself ends: "after_rollback" also follows the rollback of a
+    # savepoint, and forgot the events written before it, which then committed without a number.
+    if transaction.parent is None:
+        session.info.pop(_UNNUMBERED, None)
 
 
 class Links(TypedDict, total=False):
@@ -411,6 +360,112 @@ def subscribe(*kinds: EventKind) -> Callable[[Handler], Handler]:
         return handler
 
     return register
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """One event to append: ``record_event``'s arguments, for ``record_events``."""
+
+    kind: EventKind
+    subject: Subject
+    actor_id: int | None
+    payload: Payload | dict[str, Any] | None = None
+    occurred_at: dt.datetime | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str = ""
+    device_id: int | None = None
+    pickup_id: int | None = None
+    request_id: int | None = None
+    shipment_id: int | None = None
+    beneficiary_ref: str | None = None
+    workshop_id: int | None = None
+    site_id: int | None = None
+    territory: str | None = None
+    donor_id: int | None = None
+    partner_id: int | None = None
+    category: str | None = None
+    weight_kg: float | None = None
+
+
+def _checked(kind: EventKind, payload: Payload | dict[str, Any] | None) -> Payload:
+    model = PAYLOADS[kind]
+    if isinstance(payload, model):
+        return payload
+    try:
+        return model.model_validate(
+            payload.model_dump() if isinstance(payload, Payload) else payload or {}
+        )
+    except ValidationError as exc:
+        raise InvalidPayload(f"payload of a {kind} event: {exc}") from exc
+
+
+def record_events(
+    session: Session, drafts: Sequence[EventDraft], *, numbered_now: bool = False
+) -> list[Event]:
+    """Append events in the order given, each payload checked against its kind (all of them
+    before any is added) and its dimensions copied.
+
+    ``numbered_now``, for a batch its transaction writes last (an allocation run's): the events
+    are numbered as they are written, after those of the transaction still without a number.
+    Numbered at the commit, each would be written a second time, every index of the log again
+    (half a second for 10,000); the counter row is held from here to the commit, about as long as
+    that second write would have held it.
+    """
+    payloads = [_checked(draft.kind, draft.payload) for draft in drafts]
+    if not drafts:
+        return []  # (an empty list of rows would insert one row of defaults)
+    now = utcnow()
+    rows = [
+        {
+            "kind": draft.kind,
+            "subject": draft.subject,
+            "device_id": draft.device_id,
+            "pickup_id": draft.pickup_id,
+            "request_id": draft.request_id,
+            "shipment_id": draft.shipment_id,
+            "beneficiary_ref": draft.beneficiary_ref,
+            "from_status": str(draft.from_status) if draft.from_status is not None else None,
+            "to_status": str(draft.to_status) if draft.to_status is not None else None,
+            "actor_id": draft.actor_id,
+            "workshop_id": draft.workshop_id,
+            "site_id": draft.site_id,
+            "territory": draft.territory,
+            "donor_id": draft.donor_id,
+            "partner_id": draft.partner_id,
+            "category": str(draft.category) if draft.category is not None else None,
+            "weight_kg": draft.weight_kg,
+            "note": draft.note,
+            "payload": payload.model_dump(mode="json", exclude_none=True),
+            "occurred_at": draft.occurred_at or now,
+            "recorded_at": now,
+        }
+        for draft, payload in zip(drafts, payloads, strict=True)
+    ]
+    # Written now, in the order given (their ids are the order ``number_events`` follows), one
+    # prepared statement for every row, on the table (the ORM's bulk insert costs as much again) (a run binding 10,000 devices writes 10,000 events: asking
+    # for their ids back would make one statement of thousands of parameters per thousand rows,
+    # which the driver rewrites on the client at a cost three times the insert's). Then read back:
+    # by their numbers, or as the newest without one (only this transaction's own have none).
+    tracked: list[Event] = session.info.setdefault(_UNNUMBERED, [])
+    if numbered_now:
+        # The ones still without a number stay tracked: a savepoint rolled back would take
+        # their numbers back, and the commit must give them again.
+        first = _take_numbers(session, tracked, more=len(rows))
+        for seq, row in enumerate(rows, start=first):
+            row["seq"] = seq
+        session.execute(insert(_TABLE), rows)
+        these = Event.seq.between(first, first + len(rows) - 1)
+        events = list(session.scalars(select(Event).where(these).order_by(Event.seq)))
+    else:
+        session.execute(insert(_TABLE), rows)
+        newest = select(Event).where(Event.seq.is_(None)).order_by(Event.id.desc())
+        events = list(session.scalars(newest.limit(len(rows))))[::-1]
+        tracked.extend(events)
+    for event in events:
+        for handler in _subscribers.get(event.kind, ()):
+            handler(session, event)
+    return events
 
 
 def record_event(
@@ -438,43 +493,26 @@ def record_event(
     weight_kg: float | None = None,
 ) -> Event:
     """Append one event, its payload checked against its kind and its dimensions copied."""
-    model = PAYLOADS[kind]
-    try:
-        checked = (
-            payload
-            if isinstance(payload, model)
-            else model.model_validate(
-                payload.model_dump() if isinstance(payload, Payload) else payload or {}
-            )
-        )
-    except ValidationError as exc:
-        raise InvalidPayload(f"payload of a {kind} event: {exc}") from exc
-    now = utcnow()
-    event = Event(
+    draft = EventDraft(
         kind=kind,
         subject=subject,
+        actor_id=actor_id,
+        payload=payload,
+        occurred_at=occurred_at,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
         device_id=device_id,
         pickup_id=pickup_id,
         request_id=request_id,
         shipment_id=shipment_id,
         beneficiary_ref=beneficiary_ref,
-        from_status=str(from_status) if from_status is not None else None,
-        to_status=str(to_status) if to_status is not None else None,
-        actor_id=actor_id,
         workshop_id=workshop_id,
         site_id=site_id,
         territory=territory,
         donor_id=donor_id,
         partner_id=partner_id,
-        category=str(category) if category is not None else None,
+        category=category,
         weight_kg=weight_kg,
-        note=note,
-        payload=checked.model_dump(mode="json", exclude_none=True),
-        occurred_at=occurred_at or now,
-        recorded_at=now,
     )
-    session.add(event)
-    session.info.setdefault(_UNNUMBERED, []).append(event)
-    for handler in _subscribers.get(kind, ()):
-        handler(session, event)
-    return event
+    return record_events(session, [draft])[0]

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,6 +38,7 @@ _HTTP_KINDS = {
 # PostgreSQL's answers to a transaction that lost a race with another: a serialization failure
 # and a deadlock; the transaction was rolled back and the request may simply be sent again.
 _LOST_RACE_SQLSTATES = frozenset({"40001", "40P01"})
+_UNIQUE_VIOLATION = "23505"
 
 
 def changed_meanwhile() -> Conflict:
@@ -52,7 +53,12 @@ def lost_race(exc: BaseException) -> bool:
     """Whether a database error means the transaction lost a race with a concurrent one."""
     if isinstance(exc, StaleDataError):
         return True
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(exc, IntegrityError):
+        # A unique index refused a row that a concurrent transaction wrote first: the code checks
+        # before it writes (a device bound once, a code drawn once), so only a race gets here.
+        return sqlstate == _UNIQUE_VIOLATION or str(orig).startswith("UNIQUE constraint failed")
     return isinstance(exc, OperationalError) and sqlstate in _LOST_RACE_SQLSTATES
 
 

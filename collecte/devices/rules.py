@@ -9,6 +9,7 @@ nothing restates them in SQL or elsewhere.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from collecte.core.db import among
 from collecte.core.errors import Reason
 from collecte.core.events import Event, EventKind
 from collecte.core.vocabulary import N_
@@ -110,6 +112,10 @@ def record_columns() -> list[Any]:
             latest.storage_serial == ErasureRecord.storage_serial,
             _after(latest.recorded_at, since),
         )
+        # Two levels down, auto-correlation reaches only the enclosing erasure record: without
+        # this, ``devices`` joined this subquery's FROM as a cross join of the whole table (about
+        # 20 ms a device on 100,000 devices, for every status change and every facts read).
+        .correlate_except(latest)
         .scalar_subquery()
     )
     erasures_since = and_(
@@ -155,6 +161,7 @@ def record_columns() -> list[Any]:
     ]
 
 
+@functools.cache  # a statement is immutable, and building this one takes a millisecond or more
 def facts_select() -> Select[Any]:
     """The facts of the devices a caller narrows with ``.where(...)``."""
     return select(
@@ -212,7 +219,7 @@ def facts_for(session: Session, device_ids: Iterable[int]) -> dict[int, DeviceFa
     if not wanted:
         return {}
     session.flush()
-    rows = session.execute(facts_select().where(Device.id.in_(wanted))).mappings()
+    rows = session.execute(facts_select().where(among(Device.id, wanted))).mappings()
     return {row["id"]: facts_of(row) for row in rows}
 
 

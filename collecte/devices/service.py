@@ -1,8 +1,9 @@
-"""Devices: who may see and change them, intake, look-up by code, and every status change.
+"""Devices: who may see and change them, intake, look-up by code, holds and moves.
 
-Status changes go through ``change_status`` only: it applies ``DEVICE_MACHINE`` (the transition table,
-the data-protection invariant and holds, the weight of an exit, the reset of a return or a find) and
-writes the event. The API, pages, scans, bulk actions and CLI all call it.
+Status changes go through ``status.change_statuses`` only (``change_status`` for one device): it
+applies ``DEVICE_MACHINE`` (the transition table, the data-protection invariant and holds, the
+weight of an exit, the reset of a return or a find) and writes the events. The API, pages, scans,
+bulk actions and CLI all call it; it is imported from here as it always was.
 """
 
 from __future__ import annotations
@@ -28,20 +29,14 @@ from collecte.core.errors import (
 from collecte.core.events import (
     Event,
     EventKind,
-    Links,
     MovePayload,
-    Payload,
     ReasonPayload,
-    Subject,
-    TransitionPayload,
-    record_event,
 )
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.devices import codes
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import (
-    DEVICE_MACHINE,
     IN_WORKSHOP,
     WEIGHED_EXITS,
     DeviceStatus,
@@ -49,13 +44,26 @@ from collecte.devices.lifecycle import (
 from collecte.devices.models import Device
 from collecte.devices.policy import require_work_on, visible_devices
 from collecte.devices.rules import (
-    device_facts,
-    generic_refusal,
-    next_statuses,
     possible_next,
-    rule_against,
 )
 from collecte.devices.schemas import DeviceCreate
+
+# Status changes have a module of their own; their callers import them from here, as they always did.
+from collecte.devices.status import (
+    StatusChange as StatusChange,
+)
+from collecte.devices.status import (
+    change_status as change_status,
+)
+from collecte.devices.status import (
+    change_statuses as change_statuses,
+)
+from collecte.devices.status import (
+    has_verified_erasure as has_verified_erasure,
+)
+from collecte.devices.status import (
+    record_device_event as record_device_event,
+)
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site
 from collecte.pickups.service import check_intake_pickup
@@ -287,112 +295,7 @@ def create_device(session: Session, *, actor: User, data: DeviceCreate) -> Devic
         ) from exc
 
 
-# --- events and status changes ----------------------------------------------------------------
-
-
-def record_device_event(
-    session: Session,
-    *,
-    device: Device,
-    actor: User | None,
-    kind: EventKind,
-    payload: Payload | dict[str, Any] | None = None,
-    from_status: DeviceStatus | None = None,
-    to_status: DeviceStatus | None = None,
-    note: str = "",
-    weight_kg: float | None = None,
-    links: Links | None = None,
-) -> Event:
-    """Append one event to a device's history, with the device's dimensions as they are now
-    (and, in the partner flow, the request, shipment, partner and beneficiary it belongs to)."""
-    site = session.get_one(Site, device.site_id)  # usually in the identity map already
-    return record_event(
-        session,
-        kind=kind,
-        subject=Subject.DEVICE,
-        actor_id=actor.id if actor else None,
-        payload=payload,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        device_id=device.id,
-        pickup_id=device.pickup_id,
-        workshop_id=device.organization_id,
-        site_id=device.site_id,
-        territory=site.territory,
-        donor_id=device.donor_id,
-        category=device.category,
-        weight_kg=weight_kg if weight_kg is not None else device.weight_kg,
-        **(links or {}),
-    )
-
-
-def has_verified_erasure(session: Session, device: Device) -> bool:
-    """Whether the storage was verified erased (or destroyed) since the device last came back."""
-    return device_facts(session, device).erasure_cleared
-
-
-def _reset_history(device: Device) -> None:
-    """What a return or a find starts afresh: the records and the grade from before no longer
-    count (the rules compare records with ``history_since``)."""
-    device.grade = None
-    device.history_since = utcnow()
-
-
-def change_status(
-    session: Session,
-    *,
-    device: Device,
-    actor: User | None,
-    to: DeviceStatus,
-    note: str = "",
-    payload: Payload | None = None,
-    kind: EventKind = EventKind.TRANSITION,
-    weight_kg: float | None = None,
-    partner_flow: Links | None = None,
-) -> Event:
-    """The one way a device's status changes: table, rules, required payload, reset, event.
-
-    An exit to parts or recycling records its weight (the one given, else the device's). The
-    statuses of the partner flow are reached and left only by its services, which pass the
-    request, shipment, partner or beneficiary the move belongs to (``partner_flow``).
-    """
-    weight = weight_kg if weight_kg is not None else device.weight_kg
-    facts = device_facts(session, device)
-
-    def record(current: DeviceStatus, target: DeviceStatus) -> Event:
-        body = payload
-        if body is None:
-            body = TransitionPayload(weight_kg=weight if target in WEIGHED_EXITS else None)
-        return record_device_event(
-            session,
-            device=device,
-            actor=actor,
-            kind=kind,
-            payload=body,
-            from_status=current,
-            to_status=target,
-            note=note,
-            weight_kg=weight,
-            links=partner_flow,
-        )
-
-    def guard(target: DeviceStatus) -> Reason | None:
-        if partner_flow is None:
-            refusal = generic_refusal(target, facts)
-            if refusal is not None:
-                return refusal
-        return rule_against(target, facts)
-
-    return DEVICE_MACHINE.move(
-        device,
-        to,
-        guard=guard,
-        possible=lambda: next_statuses(facts),
-        provided={"weight_kg": weight},
-        reset=lambda: _reset_history(device),
-        record=record,
-    )
+# --- status changes by hand, holds, moves ------------------------------------------------------
 
 
 def transition_device(

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from collecte.devices.grading import Grade
 
@@ -23,9 +24,9 @@ from collecte.devices.grading import Grade
 GRADE_RANK: dict[Grade, int] = {Grade.C: 0, Grade.B: 1, Grade.A: 2}
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """What allocation reads of an available device."""
+class Candidate(NamedTuple):
+    """What allocation reads of an available device (a tuple: a run reads 100,000 of them, and a
+    frozen dataclass takes twice as long to build)."""
 
     id: int
     category: str
@@ -68,18 +69,23 @@ def capability(device: Candidate) -> tuple[int, int, int, dt.datetime]:
     )
 
 
+def _in_stock_since(device: Candidate) -> dt.datetime:
+    return device.in_stock_since
+
+
 def allocate(needs: Sequence[Need], devices: Iterable[Candidate]) -> dict[int, list[int]]:
     """Device ids for each line id, best fit, lines served in the order given."""
     # One queue of devices per specification, oldest in stock first; specifications in best-fit
-    # order per category.
-    groups: dict[tuple[str, Grade, int, int], deque[Candidate]] = defaultdict(deque)
-    for device in sorted(devices, key=capability):
+    # order per category (grouped first, then each group sorted: the same order as sorting every
+    # device by ``capability``, at half the cost for a stock of 100,000).
+    groups: dict[tuple[str, Grade, int, int], list[Candidate]] = defaultdict(list)
+    for device in devices:
         groups[(device.category, device.grade, device.ram_gb or 0, device.storage_gb or 0)].append(
             device
         )
     by_category: dict[str, list[deque[Candidate]]] = defaultdict(list)
     for key in sorted(groups, key=lambda k: (GRADE_RANK.get(k[1], -1), k[2], k[3])):
-        by_category[key[0]].append(groups[key])
+        by_category[key[0]].append(deque(sorted(groups[key], key=_in_stock_since)))
     chosen: dict[int, list[int]] = {}
     for need in needs:
         taken = chosen.setdefault(need.line_id, [])

@@ -17,7 +17,7 @@ ROOT = Path(collecte.__file__).resolve().parent
 # Functions that forward a template chosen from data marked with N_ (checked below or by
 # test_i18n's extraction), rather than writing it at the call.
 FORWARDERS = {
-    ("core/state.py", "move"),
+    ("core/state.py", "refusal"),  # the machine's own wording (cannot_go, is_final), marked N_
     ("devices/records.py", "_refuse_outside_workshop"),
     ("core/validation.py", "validation_reason"),  # its templates: FIELD_MESSAGES, marked N_
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
@@ -53,6 +53,17 @@ def test_the_order_is_global_and_gap_free_even_after_a_rollback(db: Session) -> 
     number_events(db)
     assert first.seq is not None
     assert second.seq == first.seq + 1
+
+
+def test_an_event_written_before_a_savepoint_rolled_back_is_numbered(db: Session) -> None:
+    number_events(db)
+    kept = record_event(db, kind=EventKind.INTAKE, subject=Subject.DEVICE, actor_id=None)
+    savepoint = db.begin_nested()
+    record_event(db, kind=EventKind.INTAKE, subject=Subject.DEVICE, actor_id=None)
+    savepoint.rollback()  # a refused action, say: what was written before it stands
+    number_events(db)  # as the commit does
+    assert kept.seq is not None
+    assert db.scalar(select(func.count()).select_from(Event).where(Event.seq.is_(None))) == 0
 
 
 def test_device_events_carry_their_dimensions(db: Session, workshop: Workshop) -> None:

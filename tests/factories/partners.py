@@ -68,8 +68,11 @@ class PartnerFlow:
         self.db.flush()
         self.db.refresh(request, ["lines"])
         if approve:
-            service.approve_request(self.db, viewer=self.coordinator, request=request)
+            self.approve(request)
         return request
+
+    def approve(self, request: EquipmentRequest) -> None:
+        service.approve_request(self.db, viewer=self.coordinator, request=request)
 
     def allocate(self, request: EquipmentRequest) -> list[str]:
         return allocating.allocate_request(
