@@ -105,8 +105,9 @@ def local_time(value: dt.datetime) -> str:
 
 
 def local_day(value: dt.date) -> str:
-    """A day in the current locale (``01/12/2026``)."""
-    return _printable(format_date(value, "dd/MM/y", locale=_locale()))
+    """A day in the current locale's words (``1 décembre 2026``, ``1 December 2026``): digits
+    alone read 07/06 as 7 June in France and July 6 to an English reader."""
+    return _printable(format_date(value, "d MMMM y", locale=_locale()))
 
 
 def _escaped(text: str) -> str:

@@ -97,20 +97,3 @@ def allocate(needs: Sequence[Need], devices: Iterable[Candidate]) -> dict[int, l
             while queue and len(taken) < need.quantity:
                 taken.append(queue.popleft().id)
     return chosen
-
-
-def first_fit(needs: Sequence[Need], devices: Iterable[Candidate]) -> dict[int, list[int]]:
-    """The plain alternative (oldest stock first, whatever it is): the benchmark's floor and the
-    tests' counter-example, never used to allocate."""
-    pool = sorted(devices, key=lambda d: d.in_stock_since)
-    used: set[int] = set()
-    chosen: dict[int, list[int]] = {}
-    for need in needs:
-        taken = chosen.setdefault(need.line_id, [])
-        for device in pool:
-            if len(taken) >= need.quantity:
-                break
-            if device.id not in used and meets(device, need):
-                used.add(device.id)
-                taken.append(device.id)
-    return chosen

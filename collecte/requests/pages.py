@@ -144,7 +144,7 @@ def _form_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     partners: list[Organization] = []
-    if user.role is not Role.PARTNER:
+    if not policy.files_for_itself(user):
         # The operator files for a partner without a computer: any partner of the network.
         query = visible_organizations(user).where(Organization.kind == OrgKind.PARTNER)
         partners = list(session.scalars(query))
@@ -182,7 +182,7 @@ def submit(request: Request, session: SessionDep, user: WebUser, form: FormDep) 
     data = read_request_form(form)
     if form.get("op") not in (None, "", "send"):
         return _form_page(request, session, user, data)  # a row added or removed: nothing sent
-    body = validate_request(request, data, partner_field=user.role is not Role.PARTNER)
+    body = validate_request(request, data, partner_field=not policy.files_for_itself(user))
     if body is None:
         return _form_page(request, session, user, data, status_code=422)
     try:

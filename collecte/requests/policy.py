@@ -49,6 +49,12 @@ def require_submit(viewer: Principal) -> None:
         )
 
 
+def files_for_itself(viewer: Principal) -> bool:
+    """A partner's requests are its own organisation's (no partner to name); the operator names
+    the partner it files for."""
+    return viewer.role is Role.PARTNER
+
+
 def may_decide(viewer: Principal, request: EquipmentRequest) -> bool:
     """Approve, reject, change lines, allocate: the operator, or a coordinator of the workshop the
     request is addressed to."""

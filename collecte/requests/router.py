@@ -94,7 +94,6 @@ def requests_out(session: Session, requests: Sequence[EquipmentRequest]) -> list
 
 def _one(session: Session, viewer: User, request_id: int) -> RequestOut:
     request = service.get_request(session, viewer=viewer, request_id=request_id)
-    session.flush()
     return requests_out(session, [request])[0]
 
 
@@ -102,7 +101,6 @@ def _one(session: Session, viewer: User, request_id: int) -> RequestOut:
 def submit_request(body: RequestCreate, session: SessionDep, viewer: CurrentUser) -> RequestOut:
     """File a request for devices (a partner's own organisation is implied)."""
     request = service.submit_request(session, viewer=viewer, data=body)
-    session.flush()  # the lines' ids, for the answer
     return _one(session, viewer, request.id)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from collecte.auth.models import Role, User
+from collecte.auth.models import User
 from collecte.core.errors import Conflict, InvalidInput, NotFound, Reason
 from collecte.core.events import (
     DecisionPayload,
@@ -145,8 +145,9 @@ def _addressed_workshop(session: Session, partner: Organization, workshop_id: in
 def submit_request(session: Session, *, viewer: User, data: RequestCreate) -> EquipmentRequest:
     """File a request for devices: a partner for itself, the operator for a partner."""
     policy.require_submit(viewer)
-    partner_id = viewer.organization_id if viewer.role is Role.PARTNER else data.partner_id
-    if viewer.role is Role.PARTNER and data.partner_id not in (None, viewer.organization_id):
+    itself = policy.files_for_itself(viewer)
+    partner_id = viewer.organization_id if itself else data.partner_id
+    if itself and data.partner_id not in (None, viewer.organization_id):
         raise InvalidInput(
             "request_for_own_organization",
             N_("a partner requests devices for its own organisation only"),

@@ -185,7 +185,7 @@ def test_pdf_lists_the_stops_in_order_and_is_recorded(
     text = " ".join(text.split())
     assert "Run sheet" in text
     assert "vehicle Van 1" in text
-    assert "01/12/2026" in text
+    assert "1 December 2026" in text  # the day in words: 01/12 reads as January 12 in English
     positions = [
         text.index(address)
         for address in (

@@ -6,6 +6,7 @@ transition's reach."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.service import hold_device
 from collecte.requests import allocating
-from collecte.requests.allocation import Candidate, Need, allocate, capability, first_fit, meets
+from collecte.requests.allocation import Candidate, Need, allocate, capability, meets
 from tests.factories.accounts import auth_headers
 from tests.factories.devices import Workshop
 from tests.factories.partners import PartnerFlow
@@ -70,6 +71,23 @@ def test_capability_orders_by_grade_then_ram_then_storage_then_time_in_stock() -
         device(6, Grade.B, ram=4, storage=1024),
     ]
     assert [d.id for d in sorted(shuffled, key=capability)] == [2, 6, 5, 4, 3, 1]
+
+
+def first_fit(needs: Sequence[Need], devices: Iterable[Candidate]) -> dict[int, list[int]]:
+    """The plain alternative, oldest stock first whatever it is: the counter-example best fit is
+    measured against (bench/allocation.py's floor is its SQL form)."""
+    pool = sorted(devices, key=lambda d: d.in_stock_since)
+    used: set[int] = set()
+    chosen: dict[int, list[int]] = {}
+    for need in needs:
+        taken = chosen.setdefault(need.line_id, [])
+        for device in pool:
+            if len(taken) >= need.quantity:
+                break
+            if device.id not in used and meets(device, need):
+                used.add(device.id)
+                taken.append(device.id)
+    return chosen
 
 
 def test_best_fit_gives_each_line_the_least_capable_device_that_meets_it() -> None:

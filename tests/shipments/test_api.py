@@ -135,7 +135,14 @@ def test_a_partial_delivery_records_what_was_not_received(
         json={"device_codes": ["not a code"]},
         headers=partner,
     )
-    assert foreign.status_code in (404, 409, 422)
+    assert foreign.status_code == 422  # not a code at all
+    (stranger,) = flow.available(1)
+    elsewhere = client.post(
+        f"/api/v1/shipments/{shipment.id}/deliver",
+        json={"device_codes": [stranger.code]},
+        headers=partner,
+    )
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (409, "device_not_in_shipment")
     delivered = client.post(
         f"/api/v1/shipments/{shipment.id}/deliver",
         json={

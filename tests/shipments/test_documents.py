@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import zxingcpp
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from PIL import Image
 from pypdf import PdfReader
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.config import Settings
+from collecte.core.forms import LOCAL_ZONE
 from collecte.devices.checklists import Category
 from collecte.devices.codes import format_code
 from collecte.devices.models import Device
@@ -238,6 +240,16 @@ def test_the_warranty_is_a_setting(
         ).content
     )
     assert "Garantie : 12 mois" in text
+    # The end of the warranty in words, a year on: "7 décembre 2027", never "07/12/2027".
+    day = handover.handed_over_at.astimezone(LOCAL_ZONE).date()
+    until = format_date(day.replace(year=day.year + 1), "d MMMM y", locale="fr")
+    assert f"jusqu’au {until}" in text or f"jusqu'au {until}" in text, text
+    english = _text(
+        client.get(
+            _receipt_url(handover) + "?lang=en", headers=auth_headers(settings, flow.partner_user)
+        ).content
+    )
+    assert format_date(day.replace(year=day.year + 1), "d MMMM y", locale="en") in english
 
 
 def test_a_device_without_storage_is_said_to_have_none(
