@@ -13,6 +13,7 @@ from collecte.devices.models import (
     Scan,
 )
 from collecte.documents.models import Document
+from collecte.impact.models import ImpactCount, ImpactFact
 from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site, WorkshopTerritory
 from collecte.pickups import notify as _subscribers  # noqa: F401 (registers its event handlers)
@@ -33,6 +34,8 @@ __all__ = [
     "EventSequence",
     "GradeRecord",
     "Handover",
+    "ImpactCount",
+    "ImpactFact",
     "LoginThrottle",
     "Organization",
     "OutboxMessage",

@@ -255,6 +255,8 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The link of the hash chain (collecte.core.chain): set with ``seq``, as the event commits.
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     @classmethod
     def log_order(cls) -> tuple[ColumnElement[Any], ...]:
@@ -269,6 +271,8 @@ class EventSequence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The hash of event number ``last``: the head of the chain ('' before the first event).
+    head: Mapped[str] = mapped_column(String(64), default="")
 
 
 class InvalidPayload(ValueError):

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Select, String, UniqueConstraint, select
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Select,
+    String,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collecte.core.db import Base
@@ -31,6 +39,8 @@ class Organization(Base):
     city: Mapped[str] = mapped_column(String(120))
     territory: Mapped[str] = mapped_column(String(3), index=True)
     siret: Mapped[str | None] = mapped_column(String(14))
+    # Opted in to being named on the public impact page (nobody is named otherwise).
+    impact_public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(

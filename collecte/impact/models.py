@@ -1,0 +1,94 @@
+"""What impact counts from, kept in step with the event log in the writing transaction.
+
+``ImpactFact``: one row per event that counts (an intake, a device's first time available, its
+standing delivery or hand-over, its exit to recycling or parts, an integration worker's repair),
+with the dimensions it counts under. They are exactly what ``collecte.impact.facts`` derives from
+the events; a change to a device's history replaces that device's facts.
+
+``ImpactCount``: the facts summed per local day and dimension (0 or '' for none, so that the
+unique key holds on both databases), the table every counter and breakdown reads. Weights are
+kept as recorded plus a count of devices without one, and emissions not at all: the factor file
+applies when the figures are read, so a new factor version needs no rewrite of the counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from collecte.core.db import Base
+
+# The dimensions of a count, in the order of its unique key.
+DIMENSIONS = ("day", "workshop_id", "donor_id", "partner_id", "site_id", "territory", "category")
+# What a count adds up (each a column of ImpactCount).
+MEASURES = (
+    "collected",
+    "collected_weighed_kg",
+    "collected_unweighed",
+    "refurbished",
+    "redistributed",
+    "redistributed_weighed_kg",
+    "redistributed_unweighed",
+    "handed_over",
+    "recycled",
+    "recycled_weighed_kg",
+    "recycled_unweighed",
+    "parts",
+    "integration_minutes",
+)
+
+
+class ImpactFact(Base):
+    __tablename__ = "impact_facts"
+    __table_args__ = (Index("ix_impact_facts_people", "fact", "partner_id", "beneficiary_ref"),)
+
+    # The event the fact comes from (one fact per event at most).
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    device_id: Mapped[int] = mapped_column(Integer, index=True)
+    fact: Mapped[str] = mapped_column(String(20))
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    workshop_id: Mapped[int] = mapped_column(Integer, default=0)
+    donor_id: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    partner_id: Mapped[int] = mapped_column(Integer, default=0)
+    site_id: Mapped[int] = mapped_column(Integer, default=0)
+    territory: Mapped[str] = mapped_column(String(3), default="")
+    category: Mapped[str] = mapped_column(String(20), default="")
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    beneficiary_ref: Mapped[str | None] = mapped_column(String(100))
+
+
+class ImpactCount(Base):
+    __tablename__ = "impact_counts"
+    __table_args__ = (
+        UniqueConstraint(*DIMENSIONS, name="uq_impact_counts_key"),
+        Index("ix_impact_counts_donor_day", "donor_id", "day"),
+        Index("ix_impact_counts_partner_day", "partner_id", "day"),
+        Index("ix_impact_counts_site_day", "site_id", "day"),
+        Index("ix_impact_counts_territory_day", "territory", "day"),
+        Index("ix_impact_counts_workshop_day", "workshop_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    workshop_id: Mapped[int] = mapped_column(Integer, default=0)
+    donor_id: Mapped[int] = mapped_column(Integer, default=0)
+    partner_id: Mapped[int] = mapped_column(Integer, default=0)
+    site_id: Mapped[int] = mapped_column(Integer, default=0)
+    territory: Mapped[str] = mapped_column(String(3), default="")
+    category: Mapped[str] = mapped_column(String(20), default="")
+    collected: Mapped[int] = mapped_column(Integer, default=0)
+    collected_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    collected_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    refurbished: Mapped[int] = mapped_column(Integer, default=0)
+    redistributed: Mapped[int] = mapped_column(Integer, default=0)
+    redistributed_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    redistributed_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    handed_over: Mapped[int] = mapped_column(Integer, default=0)
+    recycled: Mapped[int] = mapped_column(Integer, default=0)
+    recycled_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    recycled_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    parts: Mapped[int] = mapped_column(Integer, default=0)
+    integration_minutes: Mapped[int] = mapped_column(Integer, default=0)
