@@ -59,9 +59,9 @@ pytest:
 
 ## Re-extract translatable messages and update the catalogues (then translate the new ones).
 messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output --project=Collecte \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output --width=100 --project=Collecte \
 		-o collecte/locale/messages.pot .
-	$(BIN)/pybabel update -i collecte/locale/messages.pot -d collecte/locale -D messages --ignore-obsolete
+	$(BIN)/pybabel update -i collecte/locale/messages.pot -d collecte/locale -D messages --ignore-obsolete --width=100
 
 bench: install-dev
 	$(PY) -m bench

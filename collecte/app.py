@@ -28,6 +28,7 @@ from collecte.devices import router as devices_router
 from collecte.documents import pages as documents_pages
 from collecte.documents import router as documents_router
 from collecte.home import pages as home_pages
+from collecte.impact import router as impact_router
 from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
 from collecte.notifications import router as notifications_router
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shipments_router.router)
     app.include_router(shipments_router.returns_router)
     app.include_router(shipments_router.handovers_router)
+    app.include_router(impact_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)

@@ -60,6 +60,17 @@ class Settings(BaseSettings):
         le=60,
         description="Warranty on a device handed over to a beneficiary, printed on its receipt.",
     )
+    impact_displacement: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of reused devices standing in for a new purchase (avoided emissions).",
+    )
+    impact_factors_version: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}$",
+        description="Impact factor file to use (YYYY-MM); the newest shipped when unset.",
+    )
     max_body_bytes: int = Field(
         default=6 * 1024 * 1024,
         ge=1024,

@@ -13,6 +13,7 @@ from collecte.devices.models import (
     Scan,
 )
 from collecte.documents.models import Document
+from collecte.impact import keeping as _impact_counts  # noqa: F401 (keeps the counts)
 from collecte.impact.models import ImpactCount, ImpactFact
 from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site, WorkshopTerritory

@@ -180,6 +180,10 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/pickups/{pickup_id}/collect"): WORKSHOP_WRITE,
     # The notification outbox: the operator and coordinators, each seeing its own workshop's mail.
     ("GET", "/api/v1/outbox"): r(A, C, other=OK),
+    # Impact filtered to donor A: those who may see donor A; a filter naming an organisation the
+    # caller may not see is "not found".
+    ("GET", "/api/v1/impact"): READ_A,
+    ("GET", "/api/v1/impact.csv"): READ_A,
 }
 
 
@@ -446,6 +450,8 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "json": {"device_code": w.codes["delivered"]},
     },
     ("GET", "/api/v1/outbox"): lambda w, _: {},
+    ("GET", "/api/v1/impact"): lambda w, _: {"params": {"donor_id": w.donor.id}},
+    ("GET", "/api/v1/impact.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
 }
 
 

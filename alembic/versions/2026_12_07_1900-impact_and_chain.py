@@ -81,16 +81,17 @@ def upgrade() -> None:
             f"ix_impact_counts_{dimension}_day", "impact_counts", [f"{dimension}_id", "day"]
         )
     op.create_index("ix_impact_counts_territory_day", "impact_counts", ["territory", "day"])
-    with op.batch_alter_table("organizations") as batch_op:
-        batch_op.add_column(
-            sa.Column("impact_public", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("events") as batch_op:
-        batch_op.add_column(sa.Column("hash", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("event_sequence") as batch_op:
-        batch_op.add_column(
-            sa.Column("head", sa.String(length=64), nullable=False, server_default="")
-        )
+    # Plain ALTER TABLE … ADD COLUMN: a batch copy of the tables on SQLite would trip over the
+    # rows that refer to them.
+    op.add_column(
+        "organizations",
+        sa.Column("impact_public", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("events", sa.Column("hash", sa.String(length=64), nullable=True))
+    op.add_column(
+        "event_sequence",
+        sa.Column("head", sa.String(length=64), nullable=False, server_default=""),
+    )
     _chain_the_events_written()
     _count_the_events_written()
 
@@ -101,14 +102,21 @@ def _chain_the_events_written() -> None:
 
 def _count_the_events_written() -> None:
     """Derive the impact facts and counts of the events already written (collecte.impact)."""
+    from sqlalchemy.orm import Session
+
+    from collecte.impact.keeping import rebuild
+
+    # The session joins the migration's transaction, and leaves its ending to Alembic.
+    with Session(bind=op.get_bind()) as session:
+        rebuild(session)
+        session.flush()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("event_sequence") as batch_op:
-        batch_op.drop_column("head")
-    with op.batch_alter_table("events") as batch_op:
-        batch_op.drop_column("hash")
-    with op.batch_alter_table("organizations") as batch_op:
-        batch_op.drop_column("impact_public")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of the tables would trip over
+    # the rows that refer to them.
+    op.drop_column("event_sequence", "head")
+    op.drop_column("events", "hash")
+    op.drop_column("organizations", "impact_public")
     op.drop_table("impact_counts")
     op.drop_table("impact_facts")

@@ -283,10 +283,23 @@ _UNNUMBERED = "collecte.unnumbered_events"
 _TABLE = cast(Table, Event.__table__)
 
 
+CommitHandler = Callable[[Session], None]
+_before_numbering: list[CommitHandler] = []
+
+
+def before_commit(handler: CommitHandler) -> CommitHandler:
+    """Call the decorated function as each transaction that wrote events commits, before they
+    are numbered (impact brings its counts up to date there, under locks held only that long)."""
+    _before_numbering.append(handler)
+    return handler
+
+
 def number_events(session: Session) -> None:
     """Number the events this session recorded, in the order they were recorded: what its
     transaction does last before it commits (``_number_on_commit``; the tests' request
-    transactions, savepoints, call it themselves)."""
+    transactions, savepoints, call it themselves). The ``before_commit`` handlers run first."""
+    for handler in _before_numbering:
+        handler(session)
     recorded: list[Event] = session.info.pop(_UNNUMBERED, [])
     if recorded:
         _take_numbers(session, recorded, more=0)
