@@ -180,6 +180,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/pickups/{pickup_id}/collect"): WORKSHOP_WRITE,
     # The notification outbox: the operator and coordinators, each seeing its own workshop's mail.
     ("GET", "/api/v1/outbox"): r(A, C, other=OK),
+    # The event log's verification reads every organisation's events: network-wide roles only.
+    ("GET", "/api/v1/audit/verify"): r(A, U),
 }
 
 
@@ -446,6 +448,7 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "json": {"device_code": w.codes["delivered"]},
     },
     ("GET", "/api/v1/outbox"): lambda w, _: {},
+    ("GET", "/api/v1/audit/verify"): lambda w, _: {},
 }
 
 
