@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from collecte import __version__
+from collecte.audit import router as audit_router
 from collecte.auth import pages as auth_pages
 from collecte.auth import router as auth_router
 from collecte.config import Settings
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shipments_router.returns_router)
     app.include_router(shipments_router.handovers_router)
     app.include_router(impact_router.router)
+    app.include_router(audit_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from collecte import models as _all_models  # noqa: F401 (every table known before the first flush)
+from collecte.audit import cli as audit_cli
 from collecte.auth.models import Role
 from collecte.auth.service import create_user
 from collecte.config import Settings
@@ -41,6 +42,7 @@ app.add_typer(devices_cli.app, name="devices")
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(requests_cli.app, name="requests")
+app.add_typer(audit_cli.app, name="audit")
 
 console = Console()
 errors = Console(stderr=True)

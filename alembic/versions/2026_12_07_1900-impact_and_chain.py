@@ -98,6 +98,9 @@ def upgrade() -> None:
 
 def _chain_the_events_written() -> None:
     """Hash the events already written, in order (collecte.core.chain)."""
+    from collecte.core.chain import chain_the_log  # the one definition of a link
+
+    chain_the_log(op.get_bind())
 
 
 def _count_the_events_written() -> None:

@@ -27,34 +27,19 @@ so the domain that writes an event never imports the one that reacts to it.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
 from pydantic import ValidationError
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.elements import ColumnElement
 
-from collecte.core.db import Base
-from collecte.core.enums import enum_column
+from collecte.core.chain import content, content_columns, next_link
+from collecte.core.db import among
+from collecte.core.event_models import Event, EventKind, EventSequence, Subject
 from collecte.core.payloads import (
     AllocationPayload,
     DecisionPayload,
@@ -82,7 +67,7 @@ from collecte.core.payloads import (
     ShipmentPayload,
     TransitionPayload,
 )
-from collecte.core.types import UTCDateTime, utcnow
+from collecte.core.types import utcnow
 
 # The payload models are imported from here by every domain (one place to import the log from).
 __all__ = [
@@ -90,6 +75,9 @@ __all__ = [
     "DecisionPayload",
     "DiagnosisPayload",
     "ErasurePayload",
+    "Event",
+    "EventKind",
+    "EventSequence",
     "GradePayload",
     "HandoverPayload",
     "MovePayload",
@@ -110,60 +98,9 @@ __all__ = [
     "ReturnPayload",
     "ShipmentDeliveredPayload",
     "ShipmentPayload",
+    "Subject",
     "TransitionPayload",
 ]
-
-
-class EventKind(enum.StrEnum):
-    # devices
-    INTAKE = "intake"
-    TRANSITION = "transition"
-    DIAGNOSIS = "diagnosis"
-    ERASURE = "erasure"
-    STORAGE_ABSENT = "storage_absent"
-    GRADE = "grade"
-    REPAIR = "repair"
-    HOLD = "hold"
-    RELEASE = "release"
-    MOVE = "move"
-    LABEL_PRINTED = "label_printed"
-    # pickups
-    PICKUP_REQUESTED = "pickup_requested"
-    PICKUP_UPDATED = "pickup_updated"
-    PICKUP_SCHEDULED = "pickup_scheduled"
-    PICKUP_COLLECTED = "pickup_collected"
-    PICKUP_CANCELLED = "pickup_cancelled"
-    # partners' requests
-    REQUEST_SUBMITTED = "request_submitted"
-    REQUEST_APPROVED = "request_approved"
-    REQUEST_REJECTED = "request_rejected"
-    REQUEST_CANCELLED = "request_cancelled"
-    REQUEST_CLOSED = "request_closed"
-    REQUEST_LINE_CHANGED = "request_line_changed"
-    # devices in the partner flow (each also a status change of the device)
-    ALLOCATED = "allocated"
-    DEALLOCATED = "deallocated"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    NOT_DELIVERED = "not_delivered"
-    RETURNED = "returned"
-    HANDED_OVER = "handed_over"
-    HANDOVER_UNDONE = "handover_undone"
-    # shipments
-    SHIPMENT_CREATED = "shipment_created"
-    SHIPMENT_DISPATCHED = "shipment_dispatched"
-    SHIPMENT_DELIVERED = "shipment_delivered"
-
-
-class Subject(enum.StrEnum):
-    """What an event is about (requests, shipments and hand-overs come with the partner work)."""
-
-    DEVICE = "device"
-    PICKUP = "pickup"
-    REQUEST = "request"
-    SHIPMENT = "shipment"
-    HANDOVER = "handover"
-
 
 # --- one payload per kind (their models: collecte.core.payloads) ---------------------------------
 
@@ -204,77 +141,6 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
 }
 
 
-# --- the table ------------------------------------------------------------------------------
-
-
-class Event(Base):
-    """One line of the append-only history, with the dimensions impact counts by."""
-
-    __tablename__ = "events"
-    __table_args__ = (
-        Index("ix_events_device_id_seq", "device_id", "seq"),
-        Index("ix_events_pickup_id_seq", "pickup_id", "seq"),
-        Index("ix_events_kind_occurred_at", "kind", "occurred_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # None until the writing transaction commits (``number_events``); committed events all have one.
-    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
-    subject: Mapped[Subject] = mapped_column(enum_column(Subject, "event_subject"))
-    # The subject and what it belongs to (request, shipment: their tables come later).
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="RESTRICT"))
-    pickup_id: Mapped[int | None] = mapped_column(ForeignKey("pickups.id", ondelete="RESTRICT"))
-    # Plain integers, no foreign key: the log outlives nothing, but the request and shipment
-    # tables came after it and the log keeps no constraint it would have to migrate.
-    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    shipment_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    beneficiary_ref: Mapped[str | None] = mapped_column(String(100))
-    from_status: Mapped[str | None] = mapped_column(String(30))
-    to_status: Mapped[str | None] = mapped_column(String(30), index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="RESTRICT"), index=True
-    )
-    # Dimensions, as they were when the event was written.
-    workshop_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
-    )
-    site_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sites.id", ondelete="RESTRICT"), index=True
-    )
-    territory: Mapped[str | None] = mapped_column(String(3), index=True)
-    donor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
-    )
-    partner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
-    )
-    category: Mapped[str | None] = mapped_column(String(20), index=True)
-    weight_kg: Mapped[float | None] = mapped_column(Float)
-    note: Mapped[str] = mapped_column(Text, default="")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The link of the hash chain (collecte.core.chain): set with ``seq``, as the event commits.
-    hash: Mapped[str | None] = mapped_column(String(64))
-
-    @classmethod
-    def log_order(cls) -> tuple[ColumnElement[Any], ...]:
-        """The log's order, this transaction's own events (not numbered yet) last."""
-        return (cls.seq.asc().nulls_last(), cls.id.asc())
-
-
-class EventSequence(Base):
-    """The counter behind ``Event.seq``: one row, incremented by each event written."""
-
-    __tablename__ = "event_sequence"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    last: Mapped[int] = mapped_column(BigInteger, default=0)
-    # The hash of event number ``last``: the head of the chain ('' before the first event).
-    head: Mapped[str] = mapped_column(String(64), default="")
-
-
 class InvalidPayload(ValueError):
     """A payload that does not match its kind: a programming error, never user input."""
 
@@ -302,42 +168,64 @@ def number_events(session: Session) -> None:
         handler(session)
     recorded: list[Event] = session.info.pop(_UNNUMBERED, [])
     if recorded:
-        _take_numbers(session, recorded, more=0)
+        _take_numbers(session, recorded)
 
 
-def _take_numbers(session: Session, recorded: Sequence[Event], *, more: int) -> int:
-    """Number this transaction's events that have none, in the order written, and reserve
-    ``more`` numbers after theirs; the first of those reserved."""
+def _take_numbers(
+    session: Session, recorded: Sequence[Event], batch: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Number and chain (collecte.core.chain) this transaction's events that have none, in the
+    order written, then the rows of ``batch``, which the caller writes next (their ``seq`` and
+    ``hash`` set); the counter's head moves to the last link."""
     session.flush()  # what is pending is written before the counter is locked
-    # Set-based: the only events without a number this transaction can see are its own (another's
-    # are invisible until it commits, numbered by then), in the order written (their ids, drawn
-    # as they were written); those of a savepoint rolled back since are gone and take none.
-    unnumbered = Event.seq.is_(None)
-    count = session.scalar(select(func.count()).select_from(Event).where(unnumbered)) or 0
-    if not count and not more:
-        return 0
+    # Those recorded that still have no number, read back as the chain reads them; those of a
+    # savepoint rolled back since are gone and take none (nor does an event someone slipped into
+    # the table without a number: ``verify`` reports it rather than a writer chaining it).
+    ids = [key[0] for event in recorded if (key := inspect(event).identity)]
+    unnumbered = (
+        session.execute(
+            select(_TABLE.c.id, *content_columns())
+            .where(_TABLE.c.seq.is_(None), among(_TABLE.c.id, ids))
+            .order_by(_TABLE.c.id)
+        ).all()
+        if ids
+        else []
+    )
+    if not unnumbered and not batch:
+        return
+    # Serialised before the counter is locked: holding it costs one sha256 per event.
+    bodies = [content(row._mapping) for row in unnumbered] + [content(row) for row in batch]
+    taken = len(bodies)
     statement = (
         update(EventSequence)
         .where(EventSequence.id == 1)
-        .values(last=EventSequence.last + count + more)
-        .returning(EventSequence.last)
+        .values(last=EventSequence.last + taken)
+        .returning(EventSequence.last, EventSequence.head)
     )
-    first = int(session.execute(statement).scalar_one()) - count - more + 1
-    if count:
-        rank = func.row_number().over(order_by=Event.id) + (first - 1)
-        ranked = select(Event.id, rank.label("seq")).where(unnumbered).subquery()
-        table = _TABLE
-        numbered = session.execute(
-            update(table)
-            .where(table.c.id == ranked.c.id)
-            .values(seq=ranked.c.seq)
-            .returning(table.c.id, table.c.seq)
+    last, prev = session.execute(statement).one()
+    links = []
+    for seq, body in enumerate(bodies, start=int(last) - taken + 1):
+        prev = next_link(prev, seq, body)
+        links.append((seq, prev))
+    numbered = [
+        {"event_id": row.id, "number": seq, "link": link}
+        for row, (seq, link) in zip(unnumbered, links, strict=False)
+    ]
+    if numbered:
+        session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("event_id"))
+            .values(seq=bindparam("number"), hash=bindparam("link")),
+            numbered,
         )
-        by_id = {event.id: event for event in recorded}
-        for event_id, seq in numbered:
-            if event_id in by_id:
-                set_committed_value(by_id[event_id], "seq", seq)
-    return first + count
+    for row, (seq, link) in zip(batch, links[len(unnumbered) :], strict=True):
+        row["seq"], row["hash"] = seq, link
+    session.execute(update(EventSequence).where(EventSequence.id == 1).values(head=prev))
+    by_id = {key[0]: event for event in recorded if (key := inspect(event).identity)}
+    for values in numbered:
+        if (event := by_id.get(values["event_id"])) is not None:
+            set_committed_value(event, "seq", values["number"])
+            set_committed_value(event, "hash", values["link"])
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -468,11 +356,9 @@ def record_events(
     if numbered_now:
         # The ones still without a number stay tracked: a savepoint rolled back would take
         # their numbers back, and the commit must give them again.
-        first = _take_numbers(session, tracked, more=len(rows))
-        for seq, row in enumerate(rows, start=first):
-            row["seq"] = seq
+        _take_numbers(session, tracked, rows)
         session.execute(insert(_TABLE), rows)
-        these = Event.seq.between(first, first + len(rows) - 1)
+        these = Event.seq.between(rows[0]["seq"], rows[-1]["seq"])
         events = list(session.scalars(select(Event).where(these).order_by(Event.seq)))
     else:
         session.execute(insert(_TABLE), rows)

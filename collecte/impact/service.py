@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.policy import Principal
 from collecte.config import Settings
-from collecte.core import i18n
-from collecte.core.events import EventSequence
+from collecte.core import chain, i18n
 from collecte.core.types import utcnow
 from collecte.impact import counters, policy
 from collecte.impact.counters import COUNTERS, Impact, Scope
@@ -119,5 +118,4 @@ def _rows(answer: ImpactOut) -> Iterable[list[object]]:
 def chain_head(session: Session) -> tuple[int, str]:
     """The number and hash of the latest event: the head of the log's hash chain, printed on the
     public page and in every report so that copies kept elsewhere witness the history."""
-    row = session.get(EventSequence, 1)
-    return (row.last, row.head) if row else (0, "")
+    return chain.head(session)
