@@ -14,7 +14,7 @@ from collecte.devices.models import (
 )
 from collecte.documents.models import Document
 from collecte.impact import keeping as _impact_counts  # noqa: F401 (keeps the counts)
-from collecte.impact.models import ImpactCount, ImpactFact
+from collecte.impact.models import ImpactCount, ImpactFact, ImpactRollup
 from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, Site, WorkshopTerritory
 from collecte.pickups import notify as _subscribers  # noqa: F401 (registers its event handlers)
@@ -37,6 +37,7 @@ __all__ = [
     "Handover",
     "ImpactCount",
     "ImpactFact",
+    "ImpactRollup",
     "LoginThrottle",
     "Organization",
     "OutboxMessage",

@@ -1,6 +1,6 @@
 """impact counts and facts, the events' hash chain, the organisations' public opt-in
 
-Tables ``impact_facts`` and ``impact_counts`` (collecte.impact.models), filled from the events
+Tables ``impact_facts``, ``impact_counts`` and ``impact_rollups`` (collecte.impact.models), filled from the events
 already written; ``events.hash`` and ``event_sequence.head`` (collecte.core.chain), the chain
 computed over the events already written; ``organizations.impact_public``.
 
@@ -81,6 +81,30 @@ def upgrade() -> None:
             f"ix_impact_counts_{dimension}_day", "impact_counts", [f"{dimension}_id", "day"]
         )
     op.create_index("ix_impact_counts_territory_day", "impact_counts", ["territory", "day"])
+    op.create_table(
+        "impact_rollups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("grain", sa.String(length=10), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("workshop_id", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("category", sa.String(length=20), nullable=False, server_default=""),
+        sa.Column("ref_id", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("territory", sa.String(length=3), nullable=False, server_default=""),
+        *[sa.Column(name, sa.Integer(), nullable=False, server_default="0") for name in _COUNTS],
+        *[sa.Column(name, sa.Float(), nullable=False, server_default="0") for name in _WEIGHTS],
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_impact_rollups")),
+        sa.UniqueConstraint(
+            "grain", "month", "workshop_id", "category", "ref_id", "territory",
+            name="uq_impact_rollups_key",
+        ),
+    )
+    op.create_index("ix_impact_rollups_ref", "impact_rollups", ["grain", "ref_id", "month"])
+    op.create_index(
+        "ix_impact_rollups_territory", "impact_rollups", ["grain", "territory", "month"]
+    )
+    op.create_index(
+        "ix_impact_rollups_workshop", "impact_rollups", ["grain", "workshop_id", "month"]
+    )
     # Plain ALTER TABLE … ADD COLUMN: a batch copy of the tables on SQLite would trip over the
     # rows that refer to them.
     op.add_column(
@@ -121,5 +145,6 @@ def downgrade() -> None:
     op.drop_column("event_sequence", "head")
     op.drop_column("events", "hash")
     op.drop_column("organizations", "impact_public")
+    op.drop_table("impact_rollups")
     op.drop_table("impact_counts")
     op.drop_table("impact_facts")

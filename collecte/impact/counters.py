@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -19,7 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from collecte.impact.factors import FactorSet
 from collecte.impact.facts import HANDED_OVER
-from collecte.impact.models import MEASURES, ImpactCount, ImpactFact
+from collecte.impact.models import MEASURES, ImpactCount, ImpactFact, ImpactRollup
 
 # The counters, in DESIGN's order (the keys of every answer's ``counters``).
 COUNTERS = (
@@ -98,21 +98,117 @@ def _grouping(session: Session, model: Any, breakdown: str | None) -> ColumnElem
 def _sums(
     session: Session, scope: Scope, breakdown: str | None
 ) -> dict[Any, dict[str, dict[str, float]]]:
-    """Measures summed per (breakdown key, category)."""
+    """Measures summed per (breakdown key, category), over the pieces the period splits into."""
+    sums: dict[Any, dict[str, dict[str, float]]] = defaultdict(dict)
+    for statement in _statements(session, scope, breakdown):
+        for row in session.execute(statement):
+            mapping = row._mapping
+            key = mapping["key"] if breakdown is not None else None
+            if isinstance(key, dt.date):
+                key = key.strftime("%Y-%m")
+            into = sums[key].setdefault(mapping["category"], dict.fromkeys(MEASURES, 0.0))
+            for name in MEASURES:
+                into[name] += float(mapping[name] or 0)
+    return sums
+
+
+_ONE_DIMENSION = {"donor": "donor_id", "partner": "partner_id", "site": "site_id"}
+
+
+def _dimensions(scope: Scope, breakdown: str | None) -> set[str]:
+    """The dimensions a reading filters or breaks down by, beyond period, workshop, category."""
+    used = {name for name, field in _ONE_DIMENSION.items() if getattr(scope, field) is not None}
+    if scope.territory is not None:
+        used.add("territory")
+    if breakdown in (*_ONE_DIMENSION, "territory"):
+        used.add(breakdown)
+    return used
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _pieces(scope: Scope) -> tuple[list[tuple[dt.date | None, dt.date | None]], tuple[Any, Any]]:
+    """The period as days read from the daily counts (the months it covers in part) and a range
+    of whole months read from the rollups ((None, None) bounds are open; an empty range when
+    first > last)."""
+    start, end = scope.date_from, scope.date_to
+    first = None if start is None else (start if start.day == 1 else _month_after(start))
+    after = None if end is None else _month_after(end)
+    last_whole = (
+        None
+        if end is None or after is None
+        else (
+            end.replace(day=1)
+            if after - dt.timedelta(days=1) == end
+            else (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        )
+    )
+    if first is not None and last_whole is not None and first > last_whole:
+        return [(start, end)], (first, last_whole)  # within a month or two: days only
+    days: list[tuple[dt.date | None, dt.date | None]] = []
+    if start is not None and first is not None and first != start:
+        days.append((start, first - dt.timedelta(days=1)))
+    if end is not None and last_whole is not None and _month_after(last_whole) <= end:
+        days.append((_month_after(last_whole), end))
+    return days, (first, last_whole)
+
+
+def _statements(session: Session, scope: Scope, breakdown: str | None) -> list[Select[Any]]:
+    """The statements that sum a reading: the rollups for the whole months when it uses at most
+    one dimension, the daily counts for the rest (every day when it uses two or more)."""
+    dimensions = _dimensions(scope, breakdown)
+    if len(dimensions) > 1:
+        return [_daily(session, scope, breakdown)]
+    days, (first, last) = _pieces(scope)
+    statements = [
+        _daily(session, replace(scope, date_from=low, date_to=high), breakdown)
+        for low, high in days
+    ]
+    if first is None or last is None or first <= last:
+        grain = next(iter(dimensions), "all")
+        statements.append(_monthly(scope, breakdown, grain, first, last))
+    return statements
+
+
+def _measures() -> list[Any]:
+    return [func.sum(getattr(ImpactCount, name)).label(name) for name in MEASURES]
+
+
+def _daily(session: Session, scope: Scope, breakdown: str | None) -> Select[Any]:
     group = _grouping(session, ImpactCount, breakdown)
-    columns = [func.sum(getattr(ImpactCount, name)).label(name) for name in MEASURES]
     keys: list[Any] = [ImpactCount.category]
     if group is not None:
         keys.insert(0, group.label("key"))
-    statement: Select[Any] = (
-        select(*keys, *columns).where(*_where(ImpactCount, scope)).group_by(*keys)
-    )
-    sums: dict[Any, dict[str, dict[str, float]]] = defaultdict(dict)
-    for row in session.execute(statement):
-        mapping = row._mapping
-        key = mapping["key"] if group is not None else None
-        sums[key][mapping["category"]] = {name: float(mapping[name] or 0) for name in MEASURES}
-    return sums
+    return select(*keys, *_measures()).where(*_where(ImpactCount, scope)).group_by(*keys)
+
+
+def _monthly(
+    scope: Scope, breakdown: str | None, grain: str, first: dt.date | None, last: dt.date | None
+) -> Select[Any]:
+    model = ImpactRollup
+    conditions: list[ColumnElement[bool]] = [model.grain == grain]
+    if first is not None:
+        conditions.append(model.month >= first)
+    if last is not None:
+        conditions.append(model.month <= last)
+    if scope.workshop_id is not None:
+        conditions.append(model.workshop_id == scope.workshop_id)
+    if grain == "territory" and scope.territory is not None:
+        conditions.append(model.territory == scope.territory)
+    elif grain in _ONE_DIMENSION and getattr(scope, _ONE_DIMENSION[grain]) is not None:
+        conditions.append(model.ref_id == getattr(scope, _ONE_DIMENSION[grain]))
+    keys: list[Any] = [model.category]
+    if breakdown is not None:
+        column = {
+            "month": model.month,
+            "category": model.category,
+            "territory": model.territory,
+        }.get(breakdown, model.ref_id)
+        keys.insert(0, column.label("key"))
+    measures = [func.sum(getattr(model, name)).label(name) for name in MEASURES]
+    return select(*keys, *measures).where(*conditions).group_by(*keys)
 
 
 def _people(session: Session, scope: Scope, breakdown: str | None) -> dict[Any, int]:
@@ -187,11 +283,17 @@ def read(
     for breakdown in breakdowns:
         sums = _sums(session, scope, breakdown)
         people = _people(session, scope, breakdown)
+        # A key whose counts all came back to 0 (a delivery, then its return) is not listed.
+        shown = [key for key in sums if people.get(key) or _any(sums[key])]
         impact.breakdowns[breakdown] = [
             (key, counters_of(sums[key], people.get(key, 0), factors))
-            for key in _ordered(sums, breakdown)
+            for key in _ordered(shown, breakdown)
         ]
     return impact
+
+
+def _any(per_category: Mapping[str, Mapping[str, float]]) -> bool:
+    return any(abs(v) > 1e-9 for measures in per_category.values() for v in measures.values())
 
 
 def _ordered(keys: Iterable[Any], breakdown: str) -> list[Any]:

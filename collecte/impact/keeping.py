@@ -25,10 +25,17 @@ from sqlalchemy.orm import Session, SessionTransaction
 from collecte.core.events import Event, EventKind, before_commit, subscribe
 from collecte.impact import facts
 from collecte.impact.facts import Fact, derive
-from collecte.impact.models import DIMENSIONS, MEASURES, ImpactCount, ImpactFact
+from collecte.impact.models import (
+    DIMENSIONS,
+    MEASURES,
+    ImpactCount,
+    ImpactFact,
+    ImpactRollup,
+)
 
 _MARKED = "collecte.impact_marked"
 _COUNTS = cast(Table, ImpactCount.__table__)
+_ROLLUPS = cast(Table, ImpactRollup.__table__)
 _FACTS = cast(Table, ImpactFact.__table__)
 _CHUNK = 500
 
@@ -110,20 +117,53 @@ def tally(signed: Iterable[tuple[Fact, int]]) -> dict[Key, dict[str, float]]:
 
 
 def add_to_counts(session: Session, changes: dict[Key, dict[str, float]]) -> None:
-    """Add these changes to the counts, creating the rows that do not exist, in key order."""
+    """Add these changes to the daily counts and to the monthly rollups, creating the rows that
+    do not exist, each table in key order."""
     rows = [
         {**dict(zip(DIMENSIONS, count_key, strict=True)), **_typed(change)}
         for count_key, change in sorted(changes.items())
         if any(change.values())
     ]
+    _upsert(session, _COUNTS, DIMENSIONS, rows)
+    _upsert(session, _ROLLUPS, ROLLUP_KEY, _rolled_up(rows))
+
+
+ROLLUP_KEY = ("grain", "month", "workshop_id", "category", "ref_id", "territory")
+
+
+def _rolled_up(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The daily changes summed per month, category and workshop: over the network (``all``)
+    and per donor, partner, site and territory."""
+    sums: dict[Key, dict[str, float]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0.0))
+    for row in rows:
+        month = row["day"].replace(day=1)
+        common = (month, row["workshop_id"], row["category"])
+        keys = [("all", *common, 0, "")]
+        for grain in ("donor", "partner", "site"):
+            if row[f"{grain}_id"]:
+                keys.append((grain, *common, row[f"{grain}_id"], ""))
+        if row["territory"]:
+            keys.append(("territory", *common, 0, row["territory"]))
+        for rollup_key in keys:
+            into = sums[rollup_key]
+            for name in MEASURES:
+                into[name] += row[name]
+    return [
+        {**dict(zip(ROLLUP_KEY, rollup_key, strict=True)), **_typed(change)}
+        for rollup_key, change in sorted(sums.items())
+    ]
+
+
+def _upsert(
+    session: Session, table: Table, key_columns: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    table = _COUNTS
     maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = maker(table)
     statement = statement.on_conflict_do_update(
-        index_elements=list(DIMENSIONS),
+        index_elements=list(key_columns),
         set_={name: table.c[name] + statement.excluded[name] for name in MEASURES},
     )
     session.execute(statement, rows)
@@ -137,6 +177,7 @@ def rebuild(session: Session) -> int:
     """Derive every fact and count again from the event log; the number of facts."""
     session.execute(delete(_FACTS))
     session.execute(delete(_COUNTS))
+    session.execute(delete(_ROLLUPS))
     batch: list[Fact] = []
     changes: dict[Key, dict[str, float]] = {}
     total = 0

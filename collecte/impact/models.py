@@ -5,6 +5,10 @@ standing delivery or hand-over, its exit to recycling or parts, an integration w
 with the dimensions it counts under. They are exactly what ``collecte.impact.facts`` derives from
 the events; a change to a device's history replaces that device's facts.
 
+``ImpactRollup``: the same sums per month, category and workshop, and one dimension at most (a
+donor, a partner, a site or a territory, or none): what a reading for a whole number of months
+and at most one such filter or breakdown reads, in thousands of rows rather than millions.
+
 ``ImpactCount``: the facts summed per local day and dimension (0 or '' for none, so that the
 unique key holds on both databases), the table every counter and breakdown reads. Weights are
 kept as recorded plus a count of devices without one, and emissions not at all: the factor file
@@ -79,6 +83,51 @@ class ImpactCount(Base):
     site_id: Mapped[int] = mapped_column(Integer, default=0)
     territory: Mapped[str] = mapped_column(String(3), default="")
     category: Mapped[str] = mapped_column(String(20), default="")
+    collected: Mapped[int] = mapped_column(Integer, default=0)
+    collected_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    collected_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    refurbished: Mapped[int] = mapped_column(Integer, default=0)
+    redistributed: Mapped[int] = mapped_column(Integer, default=0)
+    redistributed_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    redistributed_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    handed_over: Mapped[int] = mapped_column(Integer, default=0)
+    recycled: Mapped[int] = mapped_column(Integer, default=0)
+    recycled_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    recycled_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    parts: Mapped[int] = mapped_column(Integer, default=0)
+    integration_minutes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The rollups' grains: none (the network or a workshop), or one dimension.
+GRAINS = ("all", "donor", "partner", "site", "territory")
+
+
+class ImpactRollup(Base):
+    __tablename__ = "impact_rollups"
+    __table_args__ = (
+        UniqueConstraint(
+            "grain",
+            "month",
+            "workshop_id",
+            "category",
+            "ref_id",
+            "territory",
+            name="uq_impact_rollups_key",
+        ),
+        Index("ix_impact_rollups_ref", "grain", "ref_id", "month"),
+        Index("ix_impact_rollups_territory", "grain", "territory", "month"),
+        Index("ix_impact_rollups_workshop", "grain", "workshop_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(10))
+    month: Mapped[dt.date] = mapped_column(Date)  # its first day
+    workshop_id: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(20), default="")
+    # The donor's, partner's or site's id for those grains, else 0.
+    ref_id: Mapped[int] = mapped_column(Integer, default=0)
+    # The département for the territory grain, else ''.
+    territory: Mapped[str] = mapped_column(String(3), default="")
     collected: Mapped[int] = mapped_column(Integer, default=0)
     collected_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
     collected_unweighed: Mapped[int] = mapped_column(Integer, default=0)
