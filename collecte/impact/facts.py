@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, exists, func, select
+from sqlalchemy import Row, Select, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -177,7 +177,13 @@ def derive(session: Session, device_ids: Sequence[int] | None = None) -> Iterato
     for chunk in chunks:
         if chunk is not None and not chunk:
             continue
-        for name, query in _queries(chunk):
-            statement = query.with_only_columns(*_COLUMNS).execution_options(yield_per=5000)
-            for event in session.execute(statement):
-                yield _fact(name or str(event.to_status), event)
+        # One statement for every fact: a device's refresh is one round trip.
+        parts = [
+            query.with_only_columns(
+                *_COLUMNS, (literal(name) if name else Event.to_status).label("fact")
+            )
+            for name, query in _queries(chunk)
+        ]
+        statement = union_all(*parts).execution_options(yield_per=5000)
+        for event in session.execute(statement):
+            yield _fact(str(event.fact), event)
