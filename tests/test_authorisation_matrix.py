@@ -184,6 +184,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # caller may not see is "not found".
     ("GET", "/api/v1/impact"): READ_A,
     ("GET", "/api/v1/impact.csv"): READ_A,
+    ("GET", "/api/v1/impact/report.pdf"): READ_A,
 }
 
 
@@ -452,6 +453,7 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("GET", "/api/v1/outbox"): lambda w, _: {},
     ("GET", "/api/v1/impact"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/api/v1/impact.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
+    ("GET", "/api/v1/impact/report.pdf"): lambda w, _: {"params": {"donor_id": w.donor.id}},
 }
 
 

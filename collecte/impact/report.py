@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from babel.numbers import format_percent
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -28,7 +27,6 @@ from collecte.core.i18n import gettext as _
 from collecte.core.pdf import (
     CELL,
     HEADING,
-    LOCALES,
     SMALL,
     in_language,
     kilograms,
@@ -92,9 +90,9 @@ CHAIN = N_(
 
 
 def _percent(value: float) -> str:
-    locale = LOCALES.get(i18n.current_language.get(), "fr_FR")
-    text = format_percent(value, "#,##0.#%", locale=locale)
-    return text.replace("\u202f", "\u00a0")
+    """A share as a percentage: ``33,3 %`` in French (a space before the sign), ``33.3%``."""
+    sign = "\u00a0%" if i18n.current_language.get() == "fr" else "%"
+    return number(value * 100) + sign
 
 
 def figure(name: str, value: Number) -> str:
