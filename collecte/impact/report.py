@@ -213,10 +213,10 @@ def impact_report(
             paragraph(_("Prepared for: %(reader)s") % {"reader": for_whom}),
             Spacer(1, 3 * mm),
             *_key_figures(impact),
-            *_charts(impact),
         ]
-        if trace is not None:
+        if trace is not None:  # what a donor reads it for comes first
             parts += _traceability(trace, own=own, donor=names["donor_id"])
+        parts += _charts(impact)
         parts += _method(impact.factors)
         parts += [
             paragraph(_("Tamper evidence"), HEADING),
@@ -330,6 +330,8 @@ def _traceability(trace: Mapping[str, Any], *, own: bool, donor: str) -> list[Fl
     rows: list[list[str | Flowable]] = [[_("What became of them"), _("Devices"), _("Share")]]
     rows += [row(_(OUTCOME_LABELS[name]), outcomes.get(name, 0)) for name in OUTCOME_ORDER]
     rows.append(row(_("Total"), total))
+    outcomes_table = table(rows, [80 * mm, 25 * mm, 25 * mm])
+    outcomes_table.hAlign = "LEFT"
     return [
         KeepTogether(
             [
@@ -343,7 +345,7 @@ def _traceability(trace: Mapping[str, Any], *, own: bool, donor: str) -> list[Fl
                     SMALL,
                 ),
                 Spacer(1, 1.5 * mm),
-                table(rows, [80 * mm, 25 * mm, 25 * mm]),
+                outcomes_table,
             ]
         ),
         Spacer(1, 3 * mm),

@@ -34,11 +34,12 @@ COLOURS = {
     "redistributed": colors.HexColor("#2e7d4f"),
     "handed_over": colors.HexColor("#e39b3b"),
 }
+# Their own words: the statuses' labels ("Collected" is a pickup's) read wrong in French here.
 SERIES = {
-    "collected": N_("Collected"),
-    "refurbished": N_("Refurbished"),
-    "redistributed": N_("Redistributed"),
-    "handed_over": N_("Handed over"),
+    "collected": N_("Collected devices"),
+    "refurbished": N_("Refurbished devices"),
+    "redistributed": N_("Redistributed devices"),
+    "handed_over": N_("Devices handed over"),
 }
 NO_DATA = N_("No data for this period.")
 
@@ -127,7 +128,9 @@ def _grouped_bars(
     labels = [label_of(key) for key in keys] if label_of else keys
     _axes(chart, [[_value(values, n) for _k, values in rows] for n in names], labels)
     chart.barLabels.nudge = 5
-    if len(rows) > 8:  # crowded names slant so that they keep apart
+    if len(rows) * len(names) > 24:  # the bars' own figures would run into each other
+        chart.barLabelFormat = None
+    if len(rows) > 8 and max(map(len, labels)) > 4:  # crowded names slant to keep apart
         chart.categoryAxis.labels.angle = 35
         chart.categoryAxis.labels.boxAnchor = "ne"
         chart.categoryAxis.labels.dy = -2
@@ -159,8 +162,8 @@ def funnel(counters: Mapping[str, Number], *, width: float = WIDTH / 2 - 2 * mm)
     height = 46 * mm
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y = 28 * mm, 8 * mm
-    chart.width, chart.height = width - 36 * mm, height - 12 * mm
+    chart.x, chart.y = 34 * mm, 8 * mm
+    chart.width, chart.height = width - 42 * mm, height - 12 * mm
     _axes(chart, [[_value(counters, s) for s in stages]], [_(SERIES[s]) for s in stages])
     chart.categoryAxis.reverseDirection = 1
     chart.categoryAxis.labels.dx = -3
@@ -176,7 +179,8 @@ def funnel(counters: Mapping[str, Number], *, width: float = WIDTH / 2 - 2 * mm)
 
 def categories(rows: Rows, *, width: float = WIDTH / 2 - 2 * mm) -> Flowable:
     """Devices collected and redistributed per category, one pair of bars each."""
-    names = ("collected", "redistributed")
+    # The first series is drawn lowest in each group: reversed, collected reads first.
+    names = ("redistributed", "collected")
     if not any(_value(values, name) for _key, values in rows for name in names):
         return _empty()
     height = max(46 * mm, (len(rows) * 9 + 20) * mm)
@@ -198,5 +202,5 @@ def categories(rows: Rows, *, width: float = WIDTH / 2 - 2 * mm) -> Flowable:
         chart.bars[index].fillColor = COLOURS[name]
         chart.bars[index].strokeColor = None
     drawing.add(chart)
-    _legend(drawing, names, x=28 * mm, y=height - 1 * mm)
+    _legend(drawing, names[::-1], x=28 * mm, y=height - 1 * mm)
     return drawing
