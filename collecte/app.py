@@ -29,6 +29,8 @@ from collecte.devices import router as devices_router
 from collecte.documents import pages as documents_pages
 from collecte.documents import router as documents_router
 from collecte.home import pages as home_pages
+from collecte.impact import report_pages as impact_report_pages
+from collecte.impact import report_router as impact_report_router
 from collecte.impact import router as impact_router
 from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shipments_router.handovers_router)
     app.include_router(impact_router.router)
     app.include_router(audit_router.router)
+    app.include_router(impact_report_router.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(devices_pages.router)
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(shipments_pages.router)
+    app.include_router(impact_report_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -27,6 +27,7 @@ from collecte.core.errors import CollecteError
 from collecte.core.migrations import upgrade_database
 from collecte.demo import database_is_empty, load_demo
 from collecte.devices import cli as devices_cli
+from collecte.impact import cli as impact_cli
 from collecte.labels import cli as labels_cli
 from collecte.notifications import cli as outbox_cli
 from collecte.requests import cli as requests_cli
@@ -43,6 +44,7 @@ app.add_typer(labels_cli.app, name="labels")
 app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(requests_cli.app, name="requests")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(impact_cli.app, name="impact")
 
 console = Console()
 errors = Console(stderr=True)

@@ -123,6 +123,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # The return form names no device until posted: the receivers of either side get it.
     ("GET", "/returns"): r(A, P, other=OK),
     ("POST", "/returns"): RECEIVER_WRITE,
+    # The impact report filtered to donor A, as the API's.
+    ("GET", "/impact/report.pdf"): READ_A,
 }
 
 
@@ -213,6 +215,7 @@ TWINS: dict[tuple[str, str], tuple[str, str]] = {
             ("POST", "/shipments/{shipment_id}/dispatch"),
             ("POST", "/shipments/{shipment_id}/deliver"),
             ("GET", "/handovers/{handover_id}/receipt.pdf"),
+            ("GET", "/impact/report.pdf"),
         )
     },
 }

@@ -186,6 +186,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/impact.csv"): READ_A,
     # The event log's verification reads every organisation's events: network-wide roles only.
     ("GET", "/api/v1/audit/verify"): r(A, U),
+    ("GET", "/api/v1/impact/report.pdf"): READ_A,
 }
 
 
@@ -455,6 +456,7 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("GET", "/api/v1/impact"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/api/v1/impact.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/api/v1/audit/verify"): lambda w, _: {},
+    ("GET", "/api/v1/impact/report.pdf"): lambda w, _: {"params": {"donor_id": w.donor.id}},
 }
 
 

@@ -257,6 +257,7 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "path": {"handover_id": w.handover}
     },
     ("GET", "/returns"): lambda w, _: {},
+    ("GET", "/impact/report.pdf"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("POST", "/returns"): lambda w, _: {
         "data": {
             "device_code": w.codes["delivered"],

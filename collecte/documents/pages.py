@@ -28,6 +28,8 @@ KINDS = {
     "run_sheet": N_("Run sheet"),
     "delivery_note": N_("Delivery note"),
     "handover_receipt": N_("Hand-over receipt"),
+    "impact_report": N_("Impact report"),
+    "csr_report": N_("CSR impact report"),
 }
 
 

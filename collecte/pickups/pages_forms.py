@@ -48,6 +48,8 @@ PICKUP_LABELS: dict[str, str] = {
     "collection_proof": N_("Collection proof"),
     "erasure_certificate": N_("Erasure certificate (device)"),
     "erasure_certificate_batch": N_("Erasure certificate (batch)"),
+    "impact_report": N_("Impact report"),
+    "csr_report": N_("CSR impact report"),
 }
 
 TEXT_FIELDS = (

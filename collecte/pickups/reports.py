@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collecte.auth.models import User
+from collecte.auth.policy import Principal
 from collecte.core.errors import Conflict
 from collecte.core.vocabulary import N_
 from collecte.devices.lifecycle import DeviceStatus
@@ -73,7 +73,7 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
     }
 
 
-def traceability(session: Session, *, viewer: User, donor_id: int) -> dict[str, Any]:
+def traceability(session: Session, *, viewer: Principal, donor_id: int) -> dict[str, Any]:
     """Of a donor's devices (those the viewer may see), how many were redistributed, are ready, are
     still in the workshop, were recycled, went to parts, or were lost, from their current status."""
     visible = visible_devices(viewer).where(Device.donor_id == donor_id).subquery()
