@@ -85,9 +85,12 @@ def _open(chart_id: str, width: str, height: float, title: str, description: str
     )
 
 
-def _legend(chart_id: str, series: Sequence[str], y: float) -> tuple[Markup, float]:
-    """The series' names beside a swatch of their fill, on one line; and the line's width."""
-    parts, x = [], 0.0
+def _legend(
+    chart_id: str, series: Sequence[str], *, stacked: bool = False
+) -> tuple[Markup, float, float]:
+    """The series' names beside a swatch of their fill, on one line (or one under the other when
+    stacked, to stay narrow); with the legend's width and height."""
+    parts, x, y, width = [], 0.0, 0.0, 0.0
     for index, name in enumerate(series):
         parts.append(
             Markup(
@@ -95,16 +98,23 @@ def _legend(chart_id: str, series: Sequence[str], y: float) -> tuple[Markup, flo
                 '<text x="{tx:g}" y="{ty:g}">{name}</text>'
             ).format(x=x, y=y, fill=_fill(chart_id, index), tx=x + 16, ty=y + 10, name=name)
         )
-        x += 16 + _text_width(name, 12) + 14
-    return Markup('<g class="legend">{}</g>').format(Markup("").join(parts)), x
+        item = 16 + _text_width(name, 12)
+        width = max(width, x + item)
+        if stacked:
+            y += 17
+        else:
+            x += item + 14
+    height = y if stacked else 17.0
+    return Markup('<g class="legend">{}</g>').format(Markup("").join(parts)), width, height
 
 
-def _nice_ceiling(value: float) -> float:
-    """The axis' top: the value rounded up to 1, 2, 2.5 or 5 times a power of ten."""
-    if value <= 0:
+def _tick_step(value: float) -> float:
+    """The step between the axis' ticks: a whole 1, 2 or 5 times a power of ten, so that four
+    steps or fewer reach the value (the figures are counts: never a fraction)."""
+    if value <= 4:
         return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if value <= step * power)
+    power = 10.0 ** math.floor(math.log10(value / 4))
+    return next(step * power for step in (1, 2, 5, 10) if value <= 4 * step * power)
 
 
 def columns(
@@ -120,14 +130,16 @@ def columns(
     """Grouped vertical bars: one group per label (a month), one bar per series in each."""
     if not any(value for _, values in groups for value in values):
         return no_data(empty)
-    top = _nice_ceiling(max(value for _, values in groups for value in values))
-    ticks = [top * i / 4 for i in range(5)]
+    highest = max(value for _, values in groups for value in values)
+    step_value = _tick_step(highest)
+    top = step_value * math.ceil(highest / step_value)
+    ticks = [step_value * i for i in range(round(top / step_value) + 1)]
     axis = max(_text_width(fmt(tick), 11) for tick in ticks) + 8
-    bar, gap = 12.0, 2.0
+    bar, gap = 16.0, 2.0
     group_width = len(series) * bar + (len(series) - 1) * gap
     step = max(group_width + 18, max(_text_width(label, 11) for label, _ in groups) + 8)
-    legend, legend_width = _legend(chart_id, series, 0)
-    plot_top, plot_height = 30.0, 160.0
+    legend, legend_width, legend_height = _legend(chart_id, series, stacked=True)
+    plot_top, plot_height = legend_height + 14, 160.0
     base = plot_top + plot_height
     width = max(axis + step * len(groups) + 4, legend_width)
     parts = [_open(chart_id, f"{width:g}", base + 22, title, description)]
@@ -195,8 +207,8 @@ def bars(
     if not shown:
         return no_data(empty)
     top = max(value for _, values in shown for value in values)
-    legend, _ = _legend(chart_id, series, 0) if len(series) > 1 else (Markup(""), 0.0)
-    y = 24.0 if len(series) > 1 else 0.0
+    legend, _, height = _legend(chart_id, series) if len(series) > 1 else (Markup(""), 0, 0)
+    y = height + 7 if len(series) > 1 else 0.0
     body = []
     for label, values in shown:
         body.append(

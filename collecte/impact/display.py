@@ -99,6 +99,15 @@ CARDS = (
         N_("Hours of workshop work by people on an integration contract."),
     ),
 )
+# What one row of a breakdown is, heading its table's first column.
+BREAKDOWN_ROWS = {
+    "month": N_("Month"),
+    "category": N_("Category"),
+    "territory": N_("Département"),
+    "donor": N_("Donor"),
+    "partner": N_("Partner"),
+    "site": N_("Site"),
+}
 BREAKDOWN_TITLES = {
     "month": N_("By month"),
     "category": N_("By category"),
@@ -134,27 +143,45 @@ def share(value: float) -> str:
     return format_percent(value, locale=_locale())
 
 
+def figure_parts(value: float | None, unit: str) -> tuple[str, str]:
+    """A counter's value and its unit, apart (the unit is shown smaller)."""
+    if value is None:
+        return "—", ""
+    if unit == "rate":
+        return share(value), ""
+    if unit == "kg":
+        return number(value), "kg"
+    if unit == "co2":
+        return number(value), "kg\u00a0CO₂e"
+    if unit == "hours":
+        return number(value), "h"
+    return number(value, 0), ""
+
+
 def figure(value: float | None, unit: str) -> str:
     """A counter's value with its unit."""
-    if value is None:
-        return "—"
-    if unit == "rate":
-        return share(value)
-    if unit == "kg":
-        return f"{number(value)}\u00a0kg"
-    if unit == "co2":
-        return f"{number(value)}\u00a0kg\u00a0CO₂e"
-    if unit == "hours":
-        return f"{number(value)}\u00a0h"
-    return number(value, 0)
+    shown, words = figure_parts(value, unit)
+    return f"{shown}\u00a0{words}" if words else shown
+
+
+def co2_short(kilograms: float) -> str:
+    """Emissions short enough for a badge: in tonnes from 1,000 kg."""
+    if kilograms >= 1000:
+        return f"{number(kilograms / 1000)}\u00a0t\u00a0CO₂e"
+    return figure(kilograms, "co2")
 
 
 @dataclass(frozen=True)
 class ShownCard:
     key: str
     title: str
-    value: str
+    number: str
+    unit: str
     definition: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.number}\u00a0{self.unit}" if self.unit else self.number
 
 
 def cards(counters: Counters, keys: Sequence[str] | None = None) -> list[ShownCard]:
@@ -164,7 +191,7 @@ def cards(counters: Counters, keys: Sequence[str] | None = None) -> list[ShownCa
         ShownCard(
             card.key,
             i18n.gettext(card.title),
-            figure(values[card.key], card.unit),
+            *figure_parts(values[card.key], card.unit),
             i18n.gettext(card.definition),
         )
         for card in CARDS
@@ -188,6 +215,8 @@ def row_label(breakdown: str, row: BreakdownRow) -> str:
         return month_label(str(row.key))
     if breakdown == "category":
         return label(row.key)
+    if breakdown == "territory":
+        return str(row.key)
     if row.name:
         return row.name
     return i18n.gettext("No. %(id)s") % {"id": row.key}
@@ -197,6 +226,7 @@ def row_label(breakdown: str, row: BreakdownRow) -> str:
 class Table:
     breakdown: str
     title: str
+    row_heading: str
     columns: list[str]
     rows: list[tuple[str, list[str]]]
 
@@ -211,6 +241,7 @@ def tables(answer: ImpactOut) -> list[Table]:
             Table(
                 breakdown=breakdown,
                 title=i18n.gettext(BREAKDOWN_TITLES[breakdown]),
+                row_heading=i18n.gettext(BREAKDOWN_ROWS[breakdown]),
                 columns=[titles[key] for key in TABLE_COLUMNS],
                 rows=[
                     (

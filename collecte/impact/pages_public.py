@@ -162,7 +162,15 @@ def _badge(request: Request, language: str) -> bytes:
         svg = widget.badge(
             title=i18n.gettext("%(programme)s · our impact")
             % {"programme": settings.programme_name},
-            figures=[(shown[key].value, shown[key].title) for key in WIDGET_FIGURES],
+            figures=[
+                (
+                    display.co2_short(answer.counters.co2e_avoided_kg)
+                    if key == "co2e_avoided_kg"
+                    else shown[key].value,
+                    shown[key].title,
+                )
+                for key in WIDGET_FIGURES
+            ],
             caveat=i18n.gettext(CAVEAT),
             language=language,
         )

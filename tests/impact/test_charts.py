@@ -51,7 +51,7 @@ def test_columns_are_as_tall_as_their_figures_on_a_nice_axis() -> None:
     found = _bars(root)
     assert [value for value, _ in found] == [10, 4, 2, 7, 0, 1, 3, 3, 3]
     _proportional(found)
-    assert max(length for _, length in found) == 160  # 10 tops the axis (0, 2.5, 5, 7.5, 10)
+    assert max(length for _, length in found) == 160  # 10 tops the axis (0, 5, 10)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert {"Collected", "Redistributed", "Handed over", "janv. 26", "10", "0"} <= set(texts)
     assert root.find(f"{SVG}title").text == "Flows"  # type: ignore[union-attr]
@@ -115,7 +115,9 @@ def test_every_text_is_escaped() -> None:
     assert hostile in [t.text for t in root.iter(f"{SVG}text")]
 
 
-def test_the_axis_top_is_a_round_number() -> None:
-    assert [charts._nice_ceiling(v) for v in (0, 1, 3, 7, 12, 240, 1900)] == [
-        1, 1, 5, 10, 20, 250, 2000
-    ]  # fmt: skip
+def test_the_axis_ticks_are_round_whole_numbers() -> None:
+    steps = [charts._tick_step(v) for v in (0, 1, 3, 4, 5, 7, 12, 22, 240, 1900)]
+    assert steps == [1, 1, 1, 1, 2, 2, 5, 10, 100, 500]
+    root = _svg(charts.columns([("m", [22, 3])], ["A", "B"], chart_id="t", **WORDS))
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.attrib.get("text-anchor") == "end"]
+    assert ticks == ["0", "10", "20", "30"]

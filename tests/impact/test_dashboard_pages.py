@@ -22,14 +22,15 @@ Open = Callable[[User], Browser]
 
 
 def _card(page: str, key: str) -> str:
-    """The value shown on a counter's card."""
+    """The value shown on a counter's card, with its unit."""
     found = re.search(
         rf'id="counter-{key}">\s*<span class="counter-title">[^<]*</span>\s*'
-        r'<span class="counter-value">([^<]*)</span>',
+        r'<span class="counter-value">(.*?)</span>\s*<span class="counter-definition">',
         page,
+        re.S,
     )
     assert found, key
-    return found.group(1)
+    return re.sub(r"<[^>]+>", "", found.group(1))
 
 
 def _options(page: str, name: str) -> dict[str, str]:
@@ -48,10 +49,10 @@ def test_the_operator_sees_the_network_with_every_chart_table_and_filter(
     assert page.status_code == 200, page.text
     html = page.text
     assert _card(html, "collected") == "6"
-    assert _card(html, "collected_kg") == "8,2\u00a0kg"
-    assert _card(html, "co2e_avoided_kg") == "182,3\u00a0kg\u00a0CO₂e"
+    assert _card(html, "collected_kg") == "8,2 kg"
+    assert _card(html, "co2e_avoided_kg") == "182,3 kg\u00a0CO₂e"
     assert _card(html, "reuse_rate").startswith("33")
-    assert _card(html, "integration_hours") == "1,5\u00a0h"
+    assert _card(html, "integration_hours") == "1,5 h"
     assert "2026-12" in html  # the factor version
     assert "not a carbon offset" in html or "pas une compensation" in html
     for chart in ("chart-month", "chart-funnel", "chart-category", "chart-territory"):
@@ -211,7 +212,7 @@ def test_the_page_speaks_the_readers_language_and_every_home_links_to_it(
     admin.client.cookies.set("collecte_lang", "en")
     html = admin.get("/impact/dashboard").text
     assert "Distinct devices delivered to a partner and not returned since." in html
-    assert _card(html, "collected_kg") == "8.2\u00a0kg"
+    assert _card(html, "collected_kg") == "8.2 kg"
     for user in (
         make_user(db, role=Role.ADMIN),
         run.flow.coordinator,
