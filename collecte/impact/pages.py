@@ -63,8 +63,20 @@ class Filters:
 
     @property
     def query(self) -> str:
-        """The filters given, as a query string for the CSV and PDF links ("" for none)."""
-        given = {name: value for name, value in self.typed.items() if value}
+        """The filters as read, in the API's words (ISO days, the département's code), as a query
+        string for the CSV and PDF links ("" for none)."""
+        if self.scope is None:
+            return ""
+        scope = self.scope
+        read = {
+            "from": scope.date_from.isoformat() if scope.date_from else None,
+            "to": scope.date_to.isoformat() if scope.date_to else None,
+            "donor_id": scope.donor_id,
+            "partner_id": scope.partner_id,
+            "site_id": scope.site_id,
+            "territory": scope.territory,
+        }
+        given = {name: value for name, value in read.items() if value is not None}
         return f"?{urlencode(given)}" if given else ""
 
 

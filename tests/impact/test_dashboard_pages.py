@@ -132,9 +132,12 @@ def test_filters_narrow_the_figures_and_follow_into_the_links(
     assert _card(page.text, "collected") == "6"
     assert f'href="/impact/dashboard.csv?donor_id={donor_id}"' in page.text
     assert f'<option value="{donor_id}" selected>' in page.text
-    past = admin.get("/impact/dashboard?from=2020-01-01&to=2020-12-31").text
+    past = admin.get("/impact/dashboard?from=01/01/2020&to=2020-12-31&territory=2a").text
     assert _card(past, "collected") == "0"
-    assert 'href="/impact/report.pdf?from=2020-01-01&amp;to=2020-12-31"' in past
+    # the links carry the filters as the API reads them: ISO days, the département's code
+    query = "from=2020-01-01&amp;to=2020-12-31&amp;territory=2A"
+    assert f'href="/impact/report.pdf?{query}"' in past
+    assert admin.get(f"/impact/dashboard.csv?{query.replace('&amp;', '&')}").status_code == 200
     assert past.count('class="no-data"') >= 3
     other_site = make_site(db, organization=Workshop(db).organization)
     assert _card(admin.get(f"/impact/dashboard?site_id={other_site.id}").text, "collected") == "0"
