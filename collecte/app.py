@@ -29,9 +29,11 @@ from collecte.devices import router as devices_router
 from collecte.documents import pages as documents_pages
 from collecte.documents import router as documents_router
 from collecte.home import pages as home_pages
+from collecte.impact import pages as impact_pages
 from collecte.impact import report_pages as impact_report_pages
 from collecte.impact import report_router as impact_report_router
 from collecte.impact import router as impact_router
+from collecte.impact.pages_public import PublicCache
 from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
 from collecte.notifications import router as notifications_router
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.open_session = functools.partial(request_transaction, app.state.sessionmaker)
     app.state.open_connection = engine.begin
     app.state.templates = make_environment()
+    app.state.impact_public_cache = PublicCache(settings.public_cache_seconds)
 
     app.add_middleware(
         PageSessionMiddleware,
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(requests_pages.router)
     app.include_router(shipments_pages.router)
     app.include_router(impact_report_pages.router)
+    app.include_router(impact_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

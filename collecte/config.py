@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         pattern=r"^\d{4}-\d{2}$",
         description="Impact factor file to use (YYYY-MM); the newest shipped when unset.",
     )
+    public_cache_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="How long the public impact page and badge are kept once rendered (0: never).",
+    )
     max_body_bytes: int = Field(
         default=6 * 1024 * 1024,
         ge=1024,

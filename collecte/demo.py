@@ -75,6 +75,7 @@ def load_demo(session: Session) -> list[DemoLogin]:
             postcode="92400",
             city="Courbevoie",
             siret="55208131700015",
+            impact_public=True,  # opted in: named on the public impact page
         ),
         create_organization(
             session,
@@ -101,6 +102,7 @@ def load_demo(session: Session) -> list[DemoLogin]:
             address="8 rue de Flandre",
             postcode="75019",
             city="Paris",
+            impact_public=True,
         ),
         create_organization(
             session,

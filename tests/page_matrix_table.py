@@ -125,6 +125,12 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/returns"): RECEIVER_WRITE,
     # The impact report filtered to donor A, as the API's.
     ("GET", "/impact/report.pdf"): READ_A,
+    # The dashboard and its CSV filter by donor A, as the API's impact cells do.
+    ("GET", "/impact/dashboard"): READ_A,
+    ("GET", "/impact/dashboard.csv"): READ_A,
+    # The public impact page and its badge: anyone, signed in or not.
+    ("GET", "/impact"): PUBLIC,
+    ("GET", "/impact/widget.svg"): PUBLIC,
 }
 
 
@@ -175,6 +181,8 @@ TWINS: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/handovers"): ("GET", f"{API}/handovers"),
     ("POST", "/handovers"): ("POST", f"{API}/handovers"),
     ("POST", "/returns"): ("POST", f"{API}/returns"),
+    ("GET", "/impact/dashboard"): ("GET", f"{API}/impact"),
+    ("GET", "/impact/dashboard.csv"): ("GET", f"{API}/impact.csv"),
     # The same path under /api/v1, same method.
     **{
         (method, path): (method, f"{API}{path}")

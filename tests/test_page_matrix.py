@@ -265,6 +265,10 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
             "personal_data_removed": "yes",
         }
     },
+    ("GET", "/impact/dashboard"): lambda w, _: {"params": {"donor_id": w.donor.id}},
+    ("GET", "/impact/dashboard.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
+    ("GET", "/impact"): lambda w, _: {},
+    ("GET", "/impact/widget.svg"): lambda w, _: {},
 }
 
 

@@ -124,14 +124,20 @@ def require_csrf_header(request: Request) -> None:
 
 
 API_PREFIX = "/api/"
+# Public pages kept by shared caches (the public impact page and badge): their answers must carry
+# no cookie, and they never read the session.
+SESSIONLESS_PATHS = frozenset({"/impact", "/impact/widget.svg"})
 
 
 class PageSessionMiddleware(SessionMiddleware):
     """The signed session cookie, for pages only: the JSON API authenticates by bearer token and
-    never reads the session, so its requests skip the cookie's parsing and the response wrapper."""
+    never reads the session, so its requests skip the cookie's parsing and the response wrapper;
+    so do the public pages that shared caches keep (``SESSIONLESS_PATHS``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+        if scope["type"] == "http" and (
+            scope["path"].startswith(API_PREFIX) or scope["path"] in SESSIONLESS_PATHS
+        ):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

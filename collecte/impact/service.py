@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.policy import Principal
@@ -17,7 +18,7 @@ from collecte.impact import counters, policy
 from collecte.impact.counters import COUNTERS, Impact, Scope
 from collecte.impact.factors import CAVEAT, FactorSet, factor_set
 from collecte.impact.schemas import BreakdownRow, Counters, ImpactOut, ScopeOut
-from collecte.orgs.models import Organization, Site
+from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_organizations, visible_sites
 
 _NAMED: dict[str, type[Organization] | type[Site]] = {
@@ -56,7 +57,11 @@ def names(session: Session, viewer: Principal, impact: Impact) -> dict[str, dict
 
 
 def impact_out(session: Session, viewer: Principal, impact: Impact) -> ImpactOut:
-    named = names(session, viewer, impact)
+    """The answer: the figures, with the names the reader may see."""
+    return _out(impact, names(session, viewer, impact))
+
+
+def _out(impact: Impact, named: dict[str, dict[int, str]]) -> ImpactOut:
     return ImpactOut(
         counters=Counters.model_validate(impact.counters),
         factors_version=impact.factors.version,
@@ -119,3 +124,24 @@ def chain_head(session: Session) -> tuple[int, str]:
     """The number and hash of the latest event: the head of the log's hash chain, printed on the
     public page and in every report so that copies kept elsewhere witness the history."""
     return chain.head(session)
+
+
+def public_impact(session: Session, settings: Settings) -> ImpactOut:
+    """The whole network's counters, for the public page: no breakdown, so no name."""
+    return _out(counters.read(session, Scope(), factors(settings), breakdowns=()), {})
+
+
+def public_participants(session: Session) -> dict[OrgKind, list[str]]:
+    """The donors and partners that opted in to being named on the public page, by name."""
+    rows = session.execute(
+        select(Organization.kind, Organization.name)
+        .where(
+            Organization.impact_public.is_(True),
+            Organization.kind.in_([OrgKind.DONOR, OrgKind.PARTNER]),
+        )
+        .order_by(Organization.name, Organization.id)
+    )
+    found: dict[OrgKind, list[str]] = {OrgKind.DONOR: [], OrgKind.PARTNER: []}
+    for kind, name in rows:
+        found[kind].append(name)
+    return found

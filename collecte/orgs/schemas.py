@@ -41,6 +41,9 @@ class OrganizationCreate(BaseModel):
         max_length=120,
         description="A workshop's départements; when none are given, its own département.",
     )
+    impact_public: bool = Field(
+        default=False, description="Named on the public impact page (the organisation opted in)."
+    )
 
 
 class OrganizationUpdate(PartialUpdate):
@@ -56,6 +59,9 @@ class OrganizationUpdate(PartialUpdate):
     address: Line = Field(default="", max_length=300)
     siret: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
     territories_served: TerritoriesServed = Field(default_factory=list, max_length=120)
+    impact_public: bool = Field(
+        default=False, description="Named on the public impact page (the organisation opted in)."
+    )
 
 
 class OrganizationOut(BaseModel):
@@ -74,6 +80,7 @@ class OrganizationOut(BaseModel):
         description="By priority, then code; empty but for a workshop."
     )
     territory_priorities: dict[str, int]
+    impact_public: bool = Field(description="Named on the public impact page.")
     created_at: dt.datetime
 
 

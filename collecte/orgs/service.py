@@ -86,6 +86,7 @@ def create_organization(
     siret: str | None = None,
     territories_served: Sequence[str | ServedTerritory] | None = None,
     legal_name: str | None = None,
+    impact_public: bool = False,
 ) -> Organization:
     """Register a donor, partner or workshop; its territory comes from its postcode."""
     postcode, territory = place_for_postcode(postcode)
@@ -99,6 +100,7 @@ def create_organization(
         siret=siret,
         territories=[],
         legal_name=legal_name.strip() or None if legal_name else None,
+        impact_public=impact_public,
     )
     _serve(organization, territories_served)
     session.add(organization)
@@ -119,6 +121,8 @@ def update_organization(
             setattr(organization, field, getattr(changes, field).strip())
     if "siret" in given:
         organization.siret = changes.siret
+    if "impact_public" in given:
+        organization.impact_public = changes.impact_public
     if "territories_served" in given:
         _serve(organization, changes.territories_served)
     session.flush()  # the response reads the rows as stored (territory order, new ids)

@@ -19,11 +19,6 @@ from tests.impact import scenario
 ZERO = dict.fromkeys(scenario.EXPECTED, 0) | {"reuse_rate": None}
 
 
-@pytest.fixture
-def run(db: Session) -> scenario.Scenario:
-    return scenario.run(db)
-
-
 def _get(client: TestClient, settings: Settings, user: User, query: str = "") -> Any:
     response = client.get(f"/api/v1/impact{query}", headers=auth_headers(settings, user))
     assert response.status_code == 200, response.text
