@@ -33,6 +33,16 @@ _COUNTS = (
     "parts",
     "integration_minutes",
 )
+_PEOPLE_INDEXES = {
+    "all": ["fact"],
+    "day": ["day"],
+    "month": ["month"],
+    "donor": ["donor_id"],
+    "site": ["site_id"],
+    "territory": ["territory"],
+    "category": ["category"],
+    "workshop": ["workshop_id"],
+}
 _WEIGHTS = ("collected_weighed_kg", "redistributed_weighed_kg", "recycled_weighed_kg")
 
 
@@ -54,6 +64,7 @@ def upgrade() -> None:
         sa.Column("device_id", sa.Integer(), nullable=False),
         sa.Column("fact", sa.String(length=20), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
         *_dimension_columns(),
         sa.Column("weight_kg", sa.Float(), nullable=True),
         sa.Column("minutes", sa.Integer(), nullable=False, server_default="0"),
@@ -63,9 +74,15 @@ def upgrade() -> None:
     op.create_index("ix_impact_facts_device_id", "impact_facts", ["device_id"])
     op.create_index("ix_impact_facts_day", "impact_facts", ["day"])
     op.create_index("ix_impact_facts_donor_id", "impact_facts", ["donor_id"])
-    op.create_index(
-        "ix_impact_facts_people", "impact_facts", ["fact", "partner_id", "beneficiary_ref"]
-    )
+    for name, columns in _PEOPLE_INDEXES.items():
+        op.create_index(
+            f"ix_impact_people_{name}",
+            "impact_facts",
+            [*columns, "partner_id", "beneficiary_ref"],
+            postgresql_where=sa.text("fact = 'handed_over'"),
+            sqlite_where=sa.text("fact = 'handed_over'"),
+            postgresql_include=[] if name == "day" else ["day"],
+        )
     op.create_table(
         "impact_counts",
         sa.Column("id", sa.Integer(), nullable=False),

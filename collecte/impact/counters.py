@@ -103,9 +103,7 @@ def _sums(
     for statement in _statements(session, scope, breakdown):
         for row in session.execute(statement):
             mapping = row._mapping
-            key = mapping["key"] if breakdown is not None else None
-            if isinstance(key, dt.date):
-                key = key.strftime("%Y-%m")
+            key = _month_key(mapping["key"]) if breakdown is not None else None
             into = sums[key].setdefault(mapping["category"], dict.fromkeys(MEASURES, 0.0))
             for name in MEASURES:
                 into[name] += float(mapping[name] or 0)
@@ -212,8 +210,9 @@ def _monthly(
 
 
 def _people(session: Session, scope: Scope, breakdown: str | None) -> dict[Any, int]:
-    """Distinct beneficiaries (partner, pseudonym) of the standing hand-overs, per key."""
-    group = _grouping(session, ImpactFact, breakdown)
+    """Distinct beneficiaries (partner, pseudonym) of the standing hand-overs, per key (read
+    from the people indexes of ``ImpactFact``)."""
+    group = ImpactFact.month if breakdown == "month" else _grouping(session, ImpactFact, breakdown)
     keys: list[Any] = [ImpactFact.partner_id, ImpactFact.beneficiary_ref]
     if group is not None:
         keys.insert(0, group.label("key"))
@@ -226,7 +225,11 @@ def _people(session: Session, scope: Scope, breakdown: str | None) -> dict[Any, 
     if group is None:
         return {None: session.scalar(select(func.count()).select_from(distinct)) or 0}
     statement = select(distinct.c.key, func.count()).group_by(distinct.c.key)
-    return {row[0]: row[1] for row in session.execute(statement)}
+    return {_month_key(row[0]): row[1] for row in session.execute(statement)}
+
+
+def _month_key(key: Any) -> Any:
+    return key.strftime("%Y-%m") if isinstance(key, dt.date) else key
 
 
 def counters_of(

@@ -91,7 +91,9 @@ def _refresh(session: Session, device_ids: Sequence[int]) -> None:
 
 
 def _row(fact: Fact) -> dict[str, Any]:
-    return {name: getattr(fact, name) for name in _FACT_FIELDS}
+    row = {name: getattr(fact, name) for name in _FACT_FIELDS}
+    row["month"] = fact.day.replace(day=1)
+    return row
 
 
 def key(fact: Fact) -> Key:
@@ -185,6 +187,9 @@ def rebuild(session: Session) -> int:
         batch.append(fact)
         if len(batch) >= 5000:
             total += _write(session, batch, changes)
+        if len(changes) >= 100_000:  # a bound on memory: the sums so far go to the tables
+            add_to_counts(session, changes)
+            changes.clear()
     total += _write(session, batch, changes)
     add_to_counts(session, changes)
     session.info.pop(_MARKED, None)
