@@ -738,8 +738,10 @@ def rebuild(url: str, phases: Phases) -> Rebuilt:
     """The product's ``keeping.rebuild``, in a process of its own (its peak memory alone)."""
     with phases.timed("keeping.rebuild"):
         done = subprocess.run(  # noqa: S603 (our own interpreter and code)
-            [sys.executable, "-c", _REBUILD, url], check=True, capture_output=True, text=True
+            [sys.executable, "-c", _REBUILD, url], check=False, capture_output=True, text=True
         )
+    if done.returncode:
+        raise RuntimeError(f"keeping.rebuild failed ({done.returncode}):\n{done.stderr[-3000:]}")
     facts, seconds, peak_kb = done.stdout.split()[-3:]
     with phases.timed("ANALYZE impact"), _autocommit(url) as connection:
         connection.exec_driver_sql("VACUUM ANALYZE impact_facts")
