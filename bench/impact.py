@@ -36,6 +36,7 @@ import datetime as dt
 import heapq
 import itertools
 import json
+import os
 import random
 import resource
 import secrets
@@ -851,7 +852,12 @@ class Measured:
     dashboard_ms: float
     counters_ms: float
     floor_ms: float
-    slowest: tuple[str, Any, float]  # the dashboard's slowest statement (last run)
+    statements: list[tuple[str, Any, float]]  # the dashboard's statements (one more run)
+    load: float  # the machine's load average (1 min) as the scope was measured
+
+    @property
+    def slowest(self) -> tuple[str, Any, float]:
+        return max(self.statements, key=lambda entry: entry[2])
 
     @property
     def passed(self) -> bool:
@@ -889,7 +895,7 @@ def measure(url: str, named: dict[str, Scope]) -> tuple[list[Measured], dict[str
                 statements.recording, statements.log = True, []
                 impact = read(scope, BREAKDOWNS)
                 statements.recording = False
-                slowest = max(statements.log, key=lambda entry: entry[2])
+                ran = statements.log
                 counters_ms = _median_ms(partial(read, scope, ()))
                 sql, parameters = floor_statement(scope)
                 floor_ms = _median_ms(partial(_fetch, floor, sql, parameters))
@@ -903,12 +909,13 @@ def measure(url: str, named: dict[str, Scope]) -> tuple[list[Measured], dict[str
                             if key != "category"
                         },
                     }
-                measured = Measured(name, dashboard_ms, counters_ms, floor_ms, slowest)
+                load = os.getloadavg()[0]
+                measured = Measured(name, dashboard_ms, counters_ms, floor_ms, ran, load)
                 results.append(measured)
                 print(
                     f"impact: {name:28} dashboard {dashboard_ms:8.1f} ms  counters "
                     f"{counters_ms:8.1f} ms  floor {floor_ms:9.1f} ms  "
-                    f"{'PASS' if measured.passed else 'FAIL'}",
+                    f"{'PASS' if measured.passed else 'FAIL'}  (load {load:.1f})",
                     flush=True,
                 )
     finally:
@@ -1005,11 +1012,11 @@ def report(
         "|---|---:|---:|",
         *(f"| {table} | {rows:,} | {mb:,.0f} |" for table, (rows, mb) in table_sizes.items()),
         "",
-        "| scope | dashboard P50 ms | counters only P50 ms | floor P50 ms | < 200 ms |",
-        "|---|---:|---:|---:|---|",
+        "| scope | dashboard P50 ms | counters only P50 ms | floor P50 ms | < 200 ms | load avg |",
+        "|---|---:|---:|---:|---|---:|",
         *(
             f"| {r.scope} | {r.dashboard_ms:.1f} | {r.counters_ms:.1f} | {r.floor_ms:.1f} "
-            f"| {'PASS' if r.passed else 'FAIL'} |"
+            f"| {'PASS' if r.passed else 'FAIL'} | {r.load:.1f} |"
             for r in results
         ),
         "",
@@ -1029,7 +1036,11 @@ def report(
         if check
         else "",
         "",
-        f"Slowest: {worst.scope}, its slowest statement {worst.slowest[2]:.1f} ms:",
+        f"Slowest scope: {worst.scope}; its dashboard's statements (one run, ms):",
+        "",
+        *(f"- {ms:.1f} ms: `{_gist(sql)}`" for sql, _, ms in worst.statements),
+        "",
+        f"Its slowest statement ({worst.slowest[2]:.1f} ms), EXPLAIN (ANALYZE, BUFFERS):",
         "",
         "```sql",
         worst.slowest[0].strip(),
@@ -1042,6 +1053,15 @@ def report(
         f"**Verdict: {verdict}** (every scope's dashboard under {TARGET_MS:.0f} ms)",
     ]
     return "\n".join(lines)
+
+
+def _gist(sql: str) -> str:
+    """A statement in one short line: what it selects from, how it groups."""
+    flat = " ".join(sql.split())
+    head = flat.split(" FROM ", 1)
+    select = head[0][:60] + ("…" if len(head[0]) > 60 else "")
+    rest = head[1] if len(head) > 1 else ""
+    return f"{select} FROM {rest[:160]}" if rest else select
 
 
 @contextlib.contextmanager
@@ -1085,6 +1105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"impact: rebuild {rebuilt.facts} facts, {rebuilt.seconds:.1f} s, peak RSS "
                 f"{rebuilt.peak_rss_mb:.0f} MB (bench process {_own_peak_mb():.0f} MB)"
             )
+        if options.reuse:
+            phases, rebuilt = _recalled(url, phases, rebuilt)
+        else:
+            _remember(url, phases, rebuilt)
         seeded = database_counts(url)
         table_sizes = sizes(url)
         for table, (rows, mb) in table_sizes.items():
@@ -1107,6 +1131,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"collecte {worst.dashboard_ms:.1f} ms, floor {worst.floor_ms:.1f} ms"
     )
     return 0 if passed else 1
+
+
+def _remember(url: str, phases: Phases, rebuilt: Rebuilt | None) -> None:
+    """The seeding's phases in the database's comment, for a later ``--reuse``."""
+    note = {"phases": phases.seconds, "rebuilt": rebuilt.__dict__ if rebuilt else None}
+    name = make_url(url).database
+    with _autocommit(url) as connection:
+        quoted = json.dumps(note).replace("'", "''")
+        connection.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS '{quoted}'")
+
+
+def _recalled(url: str, phases: Phases, rebuilt: Rebuilt | None) -> tuple[Phases, Rebuilt | None]:
+    """The phases of the run that seeded this database (those of this run take precedence)."""
+    with _autocommit(url) as connection:
+        comment = connection.exec_driver_sql(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        ).scalar()
+    try:
+        note = json.loads(comment or "{}")
+    except ValueError:
+        return phases, rebuilt
+    earlier = Phases(
+        {f"{name} (when seeded)": seconds for name, seconds in note.get("phases", {}).items()}
+    )
+    earlier.seconds.update(phases.seconds)
+    if rebuilt is None and note.get("rebuilt"):
+        rebuilt = Rebuilt(**note["rebuilt"])
+    return earlier, rebuilt
 
 
 def _own_peak_mb() -> float:
