@@ -37,6 +37,7 @@ from collecte.auth.tokens import fingerprint
 from collecte.config import Settings
 from collecte.core.web import CSRF_FIELD, CSRF_HEADER, CSRF_SESSION_KEY
 from collecte.devices.checklists import Category
+from tests.api_matrix_table import EXPECTED as API_EXPECTED
 from tests.devices.pagehelpers import HTML, passing_form
 from tests.factories.accounts import PASSWORD, auth_headers
 from tests.matrix_world import DAY, OK, World, build_world, callers, label_of
@@ -50,7 +51,6 @@ from tests.page_matrix_table import (
     matches,
 )
 from tests.pickups.pagehelpers import BOOKING_FORM
-from tests.test_authorisation_matrix import EXPECTED as API_EXPECTED
 
 COOKIE = "collecte_session"
 CSRF = "matrix-csrf-token"
