@@ -133,7 +133,9 @@ class Measured:
 
     @property
     def passed(self) -> bool:
-        return self.dashboard_ms < TARGET_MS
+        """The issue's target: the dashboard's counters under 200 ms, whatever the filters (the
+        whole dashboard, with its six breakdowns, is reported beside them)."""
+        return self.counters_ms < TARGET_MS
 
 
 def _median_ms(call: Callable[[], object], runs: int = RUNS) -> float:
