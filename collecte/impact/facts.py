@@ -20,11 +20,23 @@ devices a transaction touched, the source of the incremental counts (``collecte.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, exists, func, literal, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Row,
+    Select,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -89,10 +101,10 @@ def _later(kinds: Sequence[EventKind]) -> Select[int]:
 
 
 def _queries(
-    chunk: Sequence[int] | None,
+    chunk: BindParameter[Any] | None,
 ) -> list[tuple[str | None, Select[Event]]]:
-    """(fact, statement) pairs for these devices (all when None); a fact of None is named by the
-    event's new status (exits)."""
+    """(fact, statement) pairs for the devices bound to ``chunk`` (all when None); a fact of None
+    is named by the event's new status (exits)."""
 
     def of_devices(statement: Select[Event]) -> Select[Event]:
         if chunk is None:
@@ -177,13 +189,24 @@ def derive(session: Session, device_ids: Sequence[int] | None = None) -> Iterato
     for chunk in chunks:
         if chunk is not None and not chunk:
             continue
-        # One statement for every fact: a device's refresh is one round trip.
-        parts = [
-            query.with_only_columns(
-                *_COLUMNS, (literal(name) if name else Event.to_status).label("fact")
-            )
-            for name, query in _queries(chunk)
-        ]
-        statement = union_all(*parts).execution_options(yield_per=5000)
-        for event in session.execute(statement):
+        statement = _statement(chunk is not None)
+        parameters = {"devices": list(chunk)} if chunk is not None else {}
+        for event in session.execute(statement, parameters):
             yield _fact(str(event.fact), event)
+
+
+@functools.cache
+def _statement(of_some: bool) -> CompoundSelect[Any]:
+    """Every fact in one statement (a device's refresh is one round trip), built once: for the
+    devices bound to ``devices``, or for every device."""
+    chunk: BindParameter[Any] | None = bindparam("devices", expanding=True) if of_some else None
+    parts = [
+        query.with_only_columns(
+            *_COLUMNS, (literal(name) if name else Event.to_status).label("fact")
+        )
+        for name, query in _queries(chunk)
+    ]
+    statement = union_all(*parts)
+    # Streamed (a server-side cursor) for the whole log only: a device's refresh reads a few rows
+    # and the cursor would cost two more round trips.
+    return statement if of_some else statement.execution_options(yield_per=5000)

@@ -13,6 +13,7 @@ from the events as they are at the commit.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
@@ -159,16 +160,21 @@ def _rolled_up(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def _upsert(
     session: Session, table: Table, key_columns: Sequence[str], rows: list[dict[str, Any]]
 ) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
+    if rows:
+        dialect = session.get_bind().dialect.name
+        session.execute(_adding(dialect, table.name, tuple(key_columns)), rows)
+
+
+@functools.cache
+def _adding(dialect: str, table_name: str, key_columns: tuple[str, ...]) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE adding the measures, built once per table."""
+    table = _COUNTS if table_name == _COUNTS.name else _ROLLUPS
     maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = maker(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=list(key_columns),
         set_={name: table.c[name] + statement.excluded[name] for name in MEASURES},
     )
-    session.execute(statement, rows)
 
 
 def _typed(change: dict[str, float]) -> dict[str, float | int]:
