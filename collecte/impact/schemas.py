@@ -9,7 +9,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from collecte.core.errors import InvalidInput
-from collecte.core.schemas import EARLIEST, IdQuery
+from collecte.core.schemas import EARLIEST, PLAN_HORIZON_DAYS, IdQuery
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.impact.counters import Scope
@@ -29,7 +29,8 @@ def scope_asked(
     ] = None,
 ) -> Scope:
     """The filters of an impact request, checked (422 for a bad value)."""
-    latest = utcnow().date() + dt.timedelta(days=1)
+    # A period may end ahead (this year's report, asked in December): nothing is counted there.
+    latest = utcnow().date() + dt.timedelta(days=PLAN_HORIZON_DAYS)
     for day in (date_from, date_to):
         if day is not None and not EARLIEST <= day <= latest:
             raise InvalidInput(

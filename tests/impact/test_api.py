@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.config import Settings
+from collecte.core.types import utcnow
+from collecte.impact.facts import local_day
 from collecte.orgs.models import OrgKind
 from tests.factories.accounts import auth_headers, make_organization, make_user
 from tests.impact import scenario
@@ -99,6 +101,10 @@ def test_filters_narrow_the_figures(
     assert _counters(client, settings, admin, f"?territory={territory}") == scenario.EXPECTED
     assert _counters(client, settings, admin, "?territory=2A") == ZERO
     assert _counters(client, settings, admin, "?from=2001-01-01&to=2001-12-31") == ZERO
+    # A period may end ahead (this year's figures, asked before the year is over).
+    this_year = local_day(utcnow()).year
+    year = f"?from={this_year}-01-01&to={this_year}-12-31"
+    assert _counters(client, settings, admin, year) == scenario.EXPECTED
 
 
 @pytest.mark.parametrize(
