@@ -171,7 +171,10 @@ def _badge(request: Request, language: str) -> bytes:
                 )
                 for key in WIDGET_FIGURES
             ],
-            caveat=i18n.gettext(CAVEAT),
+            caveat=i18n.gettext(CAVEAT)
+            + " "
+            + i18n.gettext("Impact factors, version %(version)s.")
+            % {"version": answer.factors_version},
             language=language,
         )
     return svg.encode()

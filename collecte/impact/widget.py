@@ -10,13 +10,13 @@ from markupsafe import Markup
 
 from collecte.impact.charts import COLOURS, FONT, INK, MUTED
 
-WIDTH, HEIGHT = 360, 176
+WIDTH, HEIGHT = 360, 188
 CAVEAT_CHARACTERS = 66  # per line of the 9 px caveat within the badge's width
 
 
 def badge(*, title: str, figures: Sequence[tuple[str, str]], caveat: str, language: str) -> str:
-    """A 360 × 176 badge: a title, four figures (value, then what it counts) in two columns, the
-    caveat on the last lines."""
+    """A 360 × 188 badge: a title, four figures (value, then what it counts) in two columns, the
+    caveat and the factor version on the last lines."""
     parts = [
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
@@ -48,7 +48,7 @@ def badge(*, title: str, figures: Sequence[tuple[str, str]], caveat: str, langua
                 '<text x="{x}" y="{y2}" font-size="11" fill="{muted}">{words}</text>'
             ).format(x=x, y=y, y2=y + 16, value=value, words=words, muted=MUTED)
         )
-    for line, text in enumerate(textwrap.wrap(caveat, CAVEAT_CHARACTERS)[:2]):
+    for line, text in enumerate(textwrap.wrap(caveat, CAVEAT_CHARACTERS)[:3]):
         parts.append(
             Markup('<text x="14" y="{y}" font-size="9" fill="{muted}">{text}</text>').format(
                 y=150 + line * 12, text=text, muted=MUTED

@@ -112,6 +112,7 @@ def test_the_badge_is_an_image_other_sites_may_show(
     assert "People equipped" in texts
     assert "182.3\u00a0kg\u00a0CO₂e" in texts
     assert any("carbon offset" in (t or "") for t in texts)
+    assert any("version 2026-12" in (t or "") for t in texts)  # the factor file it used
     assert "<script" not in response.text.lower()
 
 
