@@ -13,6 +13,7 @@ stay deferred, so in WAL mode they never wait for writers.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -28,7 +29,6 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -87,73 +87,44 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    # A connection is pinged as it leaves the pool when it sat there for more than 0.1 s,
-    # and every connection is for a few seconds after the server was seen to fail (a lost
-    # connection, a refused one, its shutdown): a restart fails only the requests it caught in
-    # flight or met while it was down, since the connections a worker kept through it are dead
-    # and replaced before a request draws one (tests/faults/test_database_restart.py). Under
-    # steady load a connection is back at work within milliseconds and is not pinged: pinging
-    # every checkout (SQLAlchemy's ``pool_pre_ping``) cost a round trip per request, which with 2
-    # workers on 2 cores put the scan's p99 at 1.50-1.70 times the floor's, against 1.16-1.27
-    # without (bench/scan.py, two runs each). Recycling still closes connections idle for long,
-    # which a firewall or a proxy may have dropped without a word.
+    # A connection is pinged as it leaves the pool when it sat there for more than 0.1 s, less
+    # than any restart of the server takes: a restart fails only the requests it caught in flight
+    # or met while it was down, since the connections a worker kept through it are dead and
+    # replaced before a request draws one (tests/faults/test_database_restart.py fails without
+    # the ping). A connection used by a request when the server goes fails that request, and
+    # the pool then drops every connection as old as it. Under steady load a connection is back
+    # at work within milliseconds (the pool lends the last one returned) and is not pinged:
+    # pinging every checkout (SQLAlchemy's ``pool_pre_ping``) cost a round trip per request,
+    # which with 2 workers on 2 cores put the scan's p99 at 1.50-1.70 times the floor's, against
+    # 1.16-1.27 without (bench/scan.py). Recycling still closes connections idle for long, which a
+    # firewall or a proxy may have dropped without a word.
     kwargs.setdefault("pool_recycle", 1800)
-    # Last in, first out: the connections at work are the ones just back, so they stay under
-    # the ping's threshold, and those left over sit idle.
     kwargs.setdefault("pool_use_lifo", True)
     engine = create_engine(url, **kwargs)
-    pinging = _Pinging(engine.dialect)
     event.listen(engine, "connect", _without_jit)
     event.listen(engine, "checkin", _note_checkin)
-    event.listen(engine, "checkout", pinging.checkout)
-    event.listen(engine, "handle_error", pinging.failed)
+    event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
     return engine
 
 
-# Shorter than any restart of the server (a stop and a start take longer), so a connection that
-# lived through one is always pinged; longer than a busy connection waits between requests.
 IDLE_PING_SECONDS = 0.1
-WARY_SECONDS = 5.0
 _CHECKED_IN = "collecte.checked_in"
-# The server's "terminating connection due to administrator command" and its kin (SQLSTATE class
-# 57, operator intervention): the connection is gone, though the driver may learn it only later.
-_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
 
 
 def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
     record.info[_CHECKED_IN] = time.monotonic()
 
 
-class _Pinging:
-    """Which checkouts are pinged: those of a connection idle for a while, and all of them for a
-    few seconds after the server failed a connection (each worker process keeps its own)."""
-
-    def __init__(self, dialect: Any) -> None:
-        self.dialect = dialect
-        self.wary_until = 0.0
-
-    def failed(self, context: ExceptionContext) -> None:
-        gone = getattr(context.original_exception, "sqlstate", None) in _SERVER_GONE
-        if gone:
-            context.is_disconnect = True
-        if gone or context.is_disconnect or context.connection is None:
-            self.wary_until = time.monotonic() + WARY_SECONDS
-
-    def checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        checked_in = record.info.get(_CHECKED_IN)
-        now = time.monotonic()
-        if checked_in is None:
-            return  # just connected
-        if now - checked_in < IDLE_PING_SECONDS and now >= self.wary_until:
-            return  # back from work a moment ago, and the server has not failed lately
-        try:
-            self.dialect.do_ping(dbapi_connection)
-        except self.dialect.loaded_dbapi.Error as exc:
-            gone = getattr(exc, "sqlstate", None) in _SERVER_GONE
-            if gone or self.dialect.is_disconnect(exc, dbapi_connection, None):
-                # The pool discards this connection and draws (or opens) another.
-                raise DisconnectionError from exc
-            raise
+def _ping_if_idle(dialect: Any, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    checked_in = record.info.get(_CHECKED_IN)
+    if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+        return  # just connected, or back from work a moment ago
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as exc:
+        if dialect.is_disconnect(exc, dbapi_connection, None):
+            raise DisconnectionError from exc  # the pool discards it and draws another
+        raise
 
 
 def _without_jit(dbapi_connection: Any, _record: Any) -> None:

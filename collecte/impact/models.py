@@ -26,22 +26,28 @@ from collecte.core.db import Base
 
 # The dimensions of a count, in the order of its unique key.
 DIMENSIONS = ("day", "workshop_id", "donor_id", "partner_id", "site_id", "territory", "category")
-# What a count adds up (each a column of ImpactCount).
-MEASURES = (
-    "collected",
-    "collected_weighed_kg",
-    "collected_unweighed",
-    "refurbished",
-    "redistributed",
-    "redistributed_weighed_kg",
-    "redistributed_unweighed",
-    "handed_over",
-    "recycled",
-    "recycled_weighed_kg",
-    "recycled_unweighed",
-    "parts",
-    "integration_minutes",
-)
+
+
+class Measures:
+    """What a count adds up: the columns of the daily counts and of the rollups alike."""
+
+    collected: Mapped[int] = mapped_column(Integer, default=0)
+    collected_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    collected_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    refurbished: Mapped[int] = mapped_column(Integer, default=0)
+    redistributed: Mapped[int] = mapped_column(Integer, default=0)
+    redistributed_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    redistributed_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    handed_over: Mapped[int] = mapped_column(Integer, default=0)
+    recycled: Mapped[int] = mapped_column(Integer, default=0)
+    recycled_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    recycled_unweighed: Mapped[int] = mapped_column(Integer, default=0)
+    parts: Mapped[int] = mapped_column(Integer, default=0)
+    integration_minutes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Their names, in order.
+MEASURES = tuple(Measures.__annotations__)
 
 
 # The people-equipped indexes: (name, leading columns).
@@ -93,7 +99,7 @@ class ImpactFact(Base):
     beneficiary_ref: Mapped[str | None] = mapped_column(String(100))
 
 
-class ImpactCount(Base):
+class ImpactCount(Measures, Base):
     __tablename__ = "impact_counts"
     __table_args__ = (
         UniqueConstraint(*DIMENSIONS, name="uq_impact_counts_key"),
@@ -112,26 +118,13 @@ class ImpactCount(Base):
     site_id: Mapped[int] = mapped_column(Integer, default=0)
     territory: Mapped[str] = mapped_column(String(3), default="")
     category: Mapped[str] = mapped_column(String(20), default="")
-    collected: Mapped[int] = mapped_column(Integer, default=0)
-    collected_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
-    collected_unweighed: Mapped[int] = mapped_column(Integer, default=0)
-    refurbished: Mapped[int] = mapped_column(Integer, default=0)
-    redistributed: Mapped[int] = mapped_column(Integer, default=0)
-    redistributed_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
-    redistributed_unweighed: Mapped[int] = mapped_column(Integer, default=0)
-    handed_over: Mapped[int] = mapped_column(Integer, default=0)
-    recycled: Mapped[int] = mapped_column(Integer, default=0)
-    recycled_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
-    recycled_unweighed: Mapped[int] = mapped_column(Integer, default=0)
-    parts: Mapped[int] = mapped_column(Integer, default=0)
-    integration_minutes: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The rollups' grains: none (the network or a workshop), or one dimension.
 GRAINS = ("all", "donor", "partner", "site", "territory")
 
 
-class ImpactRollup(Base):
+class ImpactRollup(Measures, Base):
     __tablename__ = "impact_rollups"
     __table_args__ = (
         UniqueConstraint(
@@ -157,16 +150,3 @@ class ImpactRollup(Base):
     ref_id: Mapped[int] = mapped_column(Integer, default=0)
     # The département for the territory grain, else ''.
     territory: Mapped[str] = mapped_column(String(3), default="")
-    collected: Mapped[int] = mapped_column(Integer, default=0)
-    collected_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
-    collected_unweighed: Mapped[int] = mapped_column(Integer, default=0)
-    refurbished: Mapped[int] = mapped_column(Integer, default=0)
-    redistributed: Mapped[int] = mapped_column(Integer, default=0)
-    redistributed_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
-    redistributed_unweighed: Mapped[int] = mapped_column(Integer, default=0)
-    handed_over: Mapped[int] = mapped_column(Integer, default=0)
-    recycled: Mapped[int] = mapped_column(Integer, default=0)
-    recycled_weighed_kg: Mapped[float] = mapped_column(Float, default=0.0)
-    recycled_unweighed: Mapped[int] = mapped_column(Integer, default=0)
-    parts: Mapped[int] = mapped_column(Integer, default=0)
-    integration_minutes: Mapped[int] = mapped_column(Integer, default=0)

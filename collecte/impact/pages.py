@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,7 @@ from collecte.core.vocabulary import N_
 from collecte.core.web import render, request_language
 from collecte.impact import display, pages_public, policy, service
 from collecte.impact.counters import Scope
-from collecte.impact.schemas import scope_asked
+from collecte.impact.schemas import ScopeAsked, scope_asked
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_organizations, visible_sites
 
@@ -175,9 +174,6 @@ def dashboard(
         local_time=local_time,
         **context,
     )
-
-
-ScopeAsked = Annotated[Scope, Depends(scope_asked)]
 
 
 @router.get("/impact/dashboard.csv")

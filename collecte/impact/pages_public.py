@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from jinja2 import Environment
 
 from collecte.config import LANGUAGES, Settings
-from collecte.core import i18n
+from collecte.core import chain, i18n
 from collecte.core.db import open_session
 from collecte.core.pdf import in_language
 from collecte.core.web import LANGUAGE_COOKIE
@@ -113,7 +113,7 @@ def _figures(request: Request, settings: Settings) -> Figures:
         return Figures(
             answer=service.public_impact(session, settings),
             participants=service.public_participants(session),
-            chain=service.chain_head(session),
+            chain=chain.head(session),
         )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import User
 from collecte.auth.policy import WORKSHOP_ROLES, Principal
 from collecte.config import Settings
-from collecte.core import i18n
+from collecte.core import chain, i18n
 from collecte.core.i18n import gettext as _
 from collecte.core.pdf import (
     CELL,
@@ -186,7 +186,7 @@ def impact_report(
         if scope.donor_id is not None
         else None
     )
-    seq, head = service.chain_head(session)
+    seq, head = chain.head(session)
     facts = {
         "for": for_whom,
         "scope": {k: str(v) if v is not None else None for k, v in vars(scope).items()},

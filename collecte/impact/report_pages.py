@@ -11,7 +11,8 @@ from collecte.core.db import SessionDep
 from collecte.core.web import request_language
 from collecte.documents.router import pdf_response
 from collecte.impact.report import impact_report
-from collecte.impact.report_router import ScopeAsked, report_filename
+from collecte.impact.report_router import report_filename
+from collecte.impact.schemas import ScopeAsked
 
 router = APIRouter(include_in_schema=False)
 

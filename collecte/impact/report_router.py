@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from collecte.auth.deps import CurrentUser, SettingsDep
@@ -12,11 +12,10 @@ from collecte.core.db import SessionDep
 from collecte.documents.router import ISSUED_PDF_RESPONSES, Lang, api_language, pdf_response
 from collecte.impact.counters import Scope
 from collecte.impact.report import impact_report
-from collecte.impact.schemas import scope_asked
+from collecte.impact.schemas import ScopeAsked
 
 router = APIRouter(prefix="/api/v1", tags=["impact"])
 
-ScopeAsked = Annotated[Scope, Depends(scope_asked)]
 # As for the figures: a filter naming an organisation or site the caller may not see is unknown.
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "A filter names an organisation or site the caller cannot see."}

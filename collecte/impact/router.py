@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from collecte.auth.deps import CurrentUser, SettingsDep
 from collecte.core.db import SessionDep
 from collecte.impact import service
-from collecte.impact.counters import Scope
-from collecte.impact.schemas import ImpactOut, scope_asked
+from collecte.impact.schemas import ImpactOut, ScopeAsked
 
 router = APIRouter(prefix="/api/v1", tags=["impact"])
 
-ScopeAsked = Annotated[Scope, Depends(scope_asked)]
 # A filter naming an organisation or a site the caller may not see is answered as unknown.
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "A filter names an organisation or site the caller cannot see."}

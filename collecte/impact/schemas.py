@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from collecte.core.errors import InvalidInput
-from collecte.core.schemas import EARLIEST, PLAN_HORIZON_DAYS, IdQuery
-from collecte.core.types import utcnow
+from collecte.core.schemas import IdQuery, check_plan_date
 from collecte.core.vocabulary import N_
 from collecte.impact.counters import Scope
 from collecte.orgs.territory import UnknownTerritory, normalise_territory
@@ -29,16 +29,18 @@ def scope_asked(
     ] = None,
 ) -> Scope:
     """The filters of an impact request, checked (422 for a bad value)."""
-    # A period may end ahead (this year's report, asked in December): nothing is counted there.
-    latest = utcnow().date() + dt.timedelta(days=PLAN_HORIZON_DAYS)
+    # The range of a planned day: a period may end ahead (this year's report, asked in
+    # December), where nothing is counted yet.
     for day in (date_from, date_to):
-        if day is not None and not EARLIEST <= day <= latest:
+        try:
+            if day is not None:
+                check_plan_date(day)
+        except PydanticCustomError as exc:
             raise InvalidInput(
                 "impact_period_out_of_range",
                 N_("a period from %(low)s to %(high)s is expected"),
-                low=EARLIEST.isoformat(),
-                high=latest.isoformat(),
-            )
+                **(exc.context or {}),
+            ) from exc
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidInput("impact_period_reversed", N_("the period ends before it starts"))
     code = None
@@ -55,6 +57,10 @@ def scope_asked(
         site_id=site_id,
         territory=code,
     )
+
+
+# The filters as a dependency of the API's and the pages' impact routes.
+ScopeAsked = Annotated[Scope, Depends(scope_asked)]
 
 
 class Counters(BaseModel):

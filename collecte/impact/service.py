@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.policy import Principal
 from collecte.config import Settings
-from collecte.core import chain, i18n
+from collecte.core import i18n
 from collecte.core.types import utcnow
 from collecte.impact import counters, policy
 from collecte.impact.counters import COUNTERS, Impact, Scope
@@ -118,12 +118,6 @@ def _rows(answer: ImpactOut) -> Iterable[list[object]]:
             yield [neutralised(cell) for cell in (breakdown, row.key, row.name or "")] + cells(
                 row.counters
             )
-
-
-def chain_head(session: Session) -> tuple[int, str]:
-    """The number and hash of the latest event: the head of the log's hash chain, printed on the
-    public page and in every report so that copies kept elsewhere witness the history."""
-    return chain.head(session)
 
 
 def public_impact(session: Session, settings: Settings) -> ImpactOut:

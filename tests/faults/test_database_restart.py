@@ -10,8 +10,7 @@ again, and they resume: the connections the workers kept are all dead by then. T
 - it answers 200 again within 5 s of the server being back, with the same worker processes;
 - a request fails only if it was in flight or sent during the outage, and then with a clean
   503 ``database_unavailable``, never a 500 or a dropped connection; after the quiet restart,
-  none fails (the pool pings a connection idle for more than 0.1 s, and every one for a few
-  seconds after the server failed one, before lending it);
+  none fails (the pool pings a connection idle for more than 0.1 s before lending it);
 - every scan answered 200 is in the scans table and every label print answered as applied is in
   the event log (per device), the log's ``seq`` is still gap-free, and nothing beyond the failed
   requests was written.

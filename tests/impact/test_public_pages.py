@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from collecte.impact import service
+from collecte.core import chain
 from collecte.impact.pages_public import PublicCache
 from collecte.impact.widget import badge
 from collecte.orgs.models import OrgKind
@@ -64,7 +64,7 @@ def test_anyone_sees_the_network_counters_and_only_the_organisations_that_opted_
     assert HIDDEN not in html
     assert run.flow.workshop.organization.name not in html  # a workshop is not listed either
     assert "2026-12" in html
-    seq, head = service.chain_head(db)
+    seq, head = chain.head(db)
     assert seq > 0
     assert f"n° {seq}." in html or f"no. {seq}." in html
     if head:  # the chain's hash, once the events are chained

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.config import Settings
+from collecte.core import chain
 from collecte.core.events import number_events
 from collecte.core.types import utcnow
 from collecte.documents.codes import grouped
@@ -73,7 +74,7 @@ def test_the_network_report_states_its_figures_factors_caveat_chain_head_and_cod
     assert "Impact factors version 2026-12" in text
     assert CAVEAT in text
     assert "ADEME (ACV numérique 2.2)" in text  # the sources' table
-    seq, _head = service.chain_head(db)
+    seq, _head = chain.head(db)
     assert seq > 0
     assert f"the event log held {seq} events" in text
     assert f"Verification code: {grouped(document.verification_code)}" in text
@@ -125,10 +126,10 @@ def test_the_chain_head_alone_does_not_make_a_new_version(
     admin = make_user(db, role=Role.ADMIN)
     query = f"?lang=en&donor_id={run.flow.workshop.donor.id}"
     first = _get(client, settings, admin, query)
-    before = service.chain_head(db)
+    before = chain.head(db)
     Workshop(db).receive(serial="ELSEWHERE-1")  # another donor's device: an event, not a figure
     number_events(db)
-    assert service.chain_head(db) != before
+    assert chain.head(db) != before
     again = _get(client, settings, admin, query)
     assert again.content == first.content
     assert f"the event log held {before[0]} events" in text_of(again.content)
