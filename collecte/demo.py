@@ -74,7 +74,7 @@ def load_demo(session: Session) -> list[DemoLogin]:
             address="1 place de la Défense",
             postcode="92400",
             city="Courbevoie",
-            siret="55208131700015",
+            siret="55208131700018",
             impact_public=True,  # opted in: named on the public impact page
         ),
         create_organization(

@@ -50,6 +50,11 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # Each member reads its own organisation; B is told "not found".
     ("GET", "/api/v1/organizations/{organization_id}"): r(EVERYONE),
     ("GET", "/api/v1/sites/{site_id}"): r(A, U, C, T, refused=E404),
+    ("PATCH", "/api/v1/sites/{site_id}"): ADMIN_ONLY,
+    ("PUT", "/api/v1/organizations/{organization_id}/logo"): ADMIN_ONLY,
+    ("DELETE", "/api/v1/organizations/{organization_id}/logo"): ADMIN_ONLY,
+    # Workshop A's logo: whoever may read the workshop (its staff, operator, auditor).
+    ("GET", "/api/v1/organizations/{organization_id}/logo"): r(A, U, C, T, refused=E404),
     ("POST", "/api/v1/devices"): INTAKE,
     ("POST", "/api/v1/devices/bulk"): INTAKE,
     ("POST", "/api/v1/devices/import"): INTAKE,

@@ -26,6 +26,7 @@ from collecte.shipments.models import Shipment
 from collecte.shipments.schemas import HandoverIn
 from tests.factories.accounts import auth_headers, make_organization, make_site, make_user
 from tests.factories.devices import Workshop
+from tests.orgs.images import image_bytes
 from tests.pickups.pagehelpers import book, collect, schedule
 
 DAY = "2026-12-01"
@@ -133,6 +134,8 @@ def build_world(db: Session, client: TestClient, settings: Settings) -> World:
     for (role, side), org in orgs.items():
         if (role, side) not in users:
             users[(role, side)] = make_user(db, role=role, organization=org)
+    # A's workshop has a logo, for the cells that read it.
+    workshop.organization.logo, workshop.organization.logo_media_type = image_bytes(), "image/png"
     device = workshop.receive(serial="SN-MATRIX-1")
     wiped = workshop.receive(serial="SN-MATRIX-2")
     workshop.diagnose(wiped)

@@ -47,6 +47,7 @@ from tests.matrix_world import (
     callers,
     label_of,
 )
+from tests.orgs.images import image_bytes
 
 METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"})
 NWIPE_LOG = Path(__file__).parent / "devices" / "fixtures" / "nwipe-erased.log"
@@ -138,6 +139,20 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     },
     ("GET", "/api/v1/sites"): lambda w, _: {},
     ("GET", "/api/v1/sites/{site_id}"): lambda w, _: {"path": {"site_id": w.site.id}},
+    ("PATCH", "/api/v1/sites/{site_id}"): lambda w, _: {
+        "path": {"site_id": w.site.id},
+        "json": {"name": "Entrepôt"},
+    },
+    ("PUT", "/api/v1/organizations/{organization_id}/logo"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(C, "own")].id},
+        "files": {"file": ("logo.png", image_bytes(), "image/png")},
+    },
+    ("DELETE", "/api/v1/organizations/{organization_id}/logo"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(C, "own")].id}
+    },
+    ("GET", "/api/v1/organizations/{organization_id}/logo"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(C, "own")].id}
+    },
     ("POST", "/api/v1/devices"): lambda w, _: {"json": _device_row(w)},
     ("GET", "/api/v1/devices"): lambda w, _: {},
     ("POST", "/api/v1/devices/bulk"): lambda w, _: {"json": [_device_row(w)]},

@@ -29,6 +29,11 @@ FIELD_MESSAGES = {
     "control_character": N_("This text contains a control character."),
     "date_out_of_range": N_("Give a date from %(low)s to %(high)s."),
     "time_not_past": N_("Give a time from %(low)s up to now."),
+    "siret_format": N_("A SIRET is 14 digits."),
+    "siret_check_digit": N_(
+        "This SIRET's check digit is wrong (Luhn key): a digit is mistyped; copy it again from "
+        "the company's papers or the Sirene directory."
+    ),
     "not_a_pseudonym": N_(
         "A reference of your own, never an email address or a phone number: it must not lead "
         "to the person."

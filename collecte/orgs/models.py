@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    LargeBinary,
     Select,
     String,
     UniqueConstraint,
@@ -41,6 +42,11 @@ class Organization(Base):
     siret: Mapped[str | None] = mapped_column(String(14))
     # Opted in to being named on the public impact page (nobody is named otherwise).
     impact_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The logo printed on its documents and shown on its page (PNG or JPEG, checked on upload).
+    # Its bytes are read only where they are served or drawn (deferred, and raising if touched
+    # elsewhere); the media type says whether there is one.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+    logo_media_type: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(
@@ -60,6 +66,10 @@ class Organization(Base):
         # Sorted here too: a list just replaced in this session is in the order it was given.
         ranked = sorted(self.territories, key=lambda t: (t.priority, t.territory))
         return [t.territory for t in ranked]
+
+    @property
+    def has_logo(self) -> bool:
+        return self.logo_media_type is not None
 
     @property
     def territory_priorities(self) -> dict[str, int]:

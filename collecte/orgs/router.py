@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, File, Response, UploadFile
 
 from collecte.auth.deps import AdminUser, CurrentUser
 from collecte.core.db import SessionDep
+from collecte.core.errors import InvalidInput
 from collecte.core.schemas import IdPath, IdQuery, Limit, Offset
-from collecte.orgs import service
+from collecte.core.vocabulary import N_
+from collecte.orgs import logos, service
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_sites
 from collecte.orgs.schemas import (
@@ -16,6 +20,7 @@ from collecte.orgs.schemas import (
     OrganizationUpdate,
     SiteCreate,
     SiteOut,
+    SiteUpdate,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
@@ -60,6 +65,46 @@ def update_organization(
     )
 
 
+@router.put("/organizations/{organization_id}/logo", response_model=OrganizationOut)
+async def upload_logo(
+    organization_id: IdPath,
+    session: SessionDep,
+    admin: AdminUser,
+    file: Annotated[UploadFile, File(description="PNG or JPEG, at most 512 KB")],
+) -> Organization:
+    """Set an organisation's logo (admin only): a PNG or JPEG, checked by its content."""
+    raw = await file.read(logos.MAX_LOGO_BYTES + 1)
+    if not raw:
+        raise InvalidInput("logo_not_an_image", N_("the logo must be a PNG or JPEG image"))
+    return logos.set_logo(session, viewer=admin, organization_id=organization_id, raw=raw)
+
+
+@router.delete("/organizations/{organization_id}/logo", response_model=OrganizationOut)
+def delete_logo(organization_id: IdPath, session: SessionDep, admin: AdminUser) -> Organization:
+    """Take an organisation's logo away (admin only)."""
+    return logos.remove_logo(session, viewer=admin, organization_id=organization_id)
+
+
+@router.get(
+    "/organizations/{organization_id}/logo",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+)
+def read_logo(organization_id: IdPath, session: SessionDep, viewer: CurrentUser) -> Response:
+    """The logo of an organisation the caller may see (404 when it has none)."""
+    raw, media_type = logos.read_logo(session, viewer=viewer, organization_id=organization_id)
+    return logo_response(raw, media_type)
+
+
+def logo_response(raw: bytes, media_type: str) -> Response:
+    """A stored logo as served: its own type, never sniffed as anything else, not cached away."""
+    return Response(
+        raw,
+        media_type=media_type,
+        headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.post("/sites", status_code=201, response_model=SiteOut)
 def create_site(body: SiteCreate, session: SessionDep, _admin: AdminUser) -> Site:
     """Add a site to a workshop organisation (admin only)."""
@@ -79,6 +124,12 @@ def list_sites(
     if organization_id is not None:
         query = query.where(Site.organization_id == organization_id)
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+@router.patch("/sites/{site_id}", response_model=SiteOut)
+def update_site(site_id: IdPath, body: SiteUpdate, session: SessionDep, admin: AdminUser) -> Site:
+    """Change a site (admin only); latitude and longitude go together."""
+    return service.update_site(session, viewer=admin, site_id=site_id, changes=body)
 
 
 @router.get("/sites/{site_id}", response_model=SiteOut)

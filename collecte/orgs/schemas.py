@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from collecte.core.schemas import IdField, Latitude, Line, Longitude, Name, PartialUpdate
 from collecte.orgs.models import OrgKind
+from collecte.orgs.siret import Siret
 from collecte.orgs.territory import normalise_territory
 
 # A département code; an unknown one is a validation error (UnknownTerritory is a ValueError).
@@ -35,7 +36,11 @@ class OrganizationCreate(BaseModel):
     postcode: Line = Field(min_length=5, max_length=6, examples=["75011"])
     city: Name = Field(min_length=1, max_length=120)
     address: Line = Field(default="", max_length=300)
-    siret: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
+    siret: Siret | None = Field(
+        default=None,
+        description="14 digits, the last a Luhn check digit.",
+        examples=["73282932000074"],
+    )
     territories_served: TerritoriesServed | None = Field(
         default=None,
         max_length=120,
@@ -51,13 +56,16 @@ class OrganizationUpdate(PartialUpdate):
 
     # A field it cannot change (kind, territory) is refused rather than silently ignored (extra
     # fields are forbidden).
-    nullable = frozenset({"siret"})
+    nullable = frozenset({"siret", "legal_name"})
 
     name: Name = Field(default="", min_length=1, max_length=200)
+    legal_name: Name | None = Field(
+        default=None, max_length=200, description="Printed on documents; null: the name is."
+    )
     postcode: Line = Field(default="", min_length=5, max_length=6)
     city: Name = Field(default="", min_length=1, max_length=120)
     address: Line = Field(default="", max_length=300)
-    siret: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
+    siret: Siret | None = Field(default=None, description="14 digits, the last a Luhn check digit.")
     territories_served: TerritoriesServed = Field(default_factory=list, max_length=120)
     impact_public: bool = Field(
         default=False, description="Named on the public impact page (the organisation opted in)."
@@ -81,6 +89,7 @@ class OrganizationOut(BaseModel):
     )
     territory_priorities: dict[str, int]
     impact_public: bool = Field(description="Named on the public impact page.")
+    has_logo: bool = Field(description="A logo was uploaded (GET …/{id}/logo serves it).")
     created_at: dt.datetime
 
 
@@ -89,6 +98,20 @@ class SiteCreate(BaseModel):
     name: Name = Field(min_length=1, max_length=200)
     postcode: Line = Field(min_length=5, max_length=6)
     city: Name = Field(min_length=1, max_length=120)
+    address: Line = Field(default="", max_length=300)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+
+class SiteUpdate(PartialUpdate):
+    """The fields of a site an operator may change; an absent field is kept. Latitude and
+    longitude go together: a site ends with both or neither."""
+
+    nullable = frozenset({"latitude", "longitude"})
+
+    name: Name = Field(default="", min_length=1, max_length=200)
+    postcode: Line = Field(default="", min_length=5, max_length=6)
+    city: Name = Field(default="", min_length=1, max_length=120)
     address: Line = Field(default="", max_length=300)
     latitude: Latitude | None = None
     longitude: Longitude | None = None

@@ -12,7 +12,7 @@ from collecte.core.errors import Conflict, InvalidInput, NotFound
 from collecte.core.vocabulary import N_
 from collecte.orgs.models import Organization, OrgKind, Site, WorkshopTerritory
 from collecte.orgs.policy import visible_organizations, visible_sites
-from collecte.orgs.schemas import OrganizationUpdate, ServedTerritory
+from collecte.orgs.schemas import OrganizationUpdate, ServedTerritory, SiteUpdate
 from collecte.orgs.territory import (
     UnknownPostcode,
     UnknownTerritory,
@@ -121,6 +121,8 @@ def update_organization(
             setattr(organization, field, getattr(changes, field).strip())
     if "siret" in given:
         organization.siret = changes.siret
+    if "legal_name" in given:
+        organization.legal_name = changes.legal_name or None
     if "impact_public" in given:
         organization.impact_public = changes.impact_public
     if "territories_served" in given:
@@ -150,10 +152,7 @@ def create_site(
         )
     if organization.kind is not OrgKind.WORKSHOP:
         raise Conflict("sites_for_workshops_only", N_("only a workshop organisation has sites"))
-    if (latitude is None) != (longitude is None):
-        raise InvalidInput(
-            "partial_coordinates", N_("give both latitude and longitude, or neither")
-        )
+    _require_both_coordinates(latitude, longitude)
     postcode, territory = place_for_postcode(postcode)
     site = Site(
         organization_id=organization_id,
@@ -167,6 +166,30 @@ def create_site(
     )
     session.add(site)
     session.flush()  # assigns the id the caller returns
+    return site
+
+
+def _require_both_coordinates(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput(
+            "partial_coordinates", N_("give both latitude and longitude, or neither")
+        )
+
+
+def update_site(session: Session, *, viewer: User, site_id: int, changes: SiteUpdate) -> Site:
+    """Change a site's name, address or position; it ends with both coordinates or neither."""
+    site = get_site(session, viewer=viewer, site_id=site_id)
+    given = changes.model_fields_set
+    latitude = changes.latitude if "latitude" in given else site.latitude
+    longitude = changes.longitude if "longitude" in given else site.longitude
+    _require_both_coordinates(latitude, longitude)
+    if "postcode" in given:
+        site.postcode, site.territory = place_for_postcode(changes.postcode)
+    for field in ("name", "city", "address"):
+        if field in given:
+            setattr(site, field, getattr(changes, field).strip())
+    site.latitude, site.longitude = latitude, longitude
+    session.flush()  # the response reads the row as stored
     return site
 
 

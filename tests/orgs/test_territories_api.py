@@ -108,7 +108,7 @@ def test_patch_changes_the_details_and_replaces_the_territories(
         url,
         json={
             "name": " Atelier Rhône-Alpes ",
-            "siret": "55208131700015",
+            "siret": "55208131700018",
             "territories_served": [{"territory": "38", "priority": 2}, "69"],
         },
         headers=headers,
@@ -117,7 +117,7 @@ def test_patch_changes_the_details_and_replaces_the_territories(
     body = changed.json()
     assert (body["name"], body["siret"], body["city"]) == (
         "Atelier Rhône-Alpes",
-        "55208131700015",
+        "55208131700018",
         "Lyon",
     )
     assert body["territories_served"] == ["69", "38"]
