@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from collecte import __version__
+from collecte.admin import orgs_pages as admin_orgs_pages
+from collecte.admin import sites_pages as admin_sites_pages
 from collecte.audit import router as audit_router
 from collecte.auth import pages as auth_pages
 from collecte.auth import router as auth_router
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shipments_pages.router)
     app.include_router(impact_report_pages.router)
     app.include_router(impact_pages.router)
+    app.include_router(admin_orgs_pages.router)
+    app.include_router(admin_sites_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -131,6 +131,26 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # The public impact page and its badge: anyone, signed in or not.
     ("GET", "/impact"): PUBLIC,
     ("GET", "/impact/widget.svg"): PUBLIC,
+    # The operator's organisation and site pages: the operator only (403 for every other role).
+    **{
+        (method, path): r(A)
+        for method, path in (
+            ("GET", "/admin/organizations"),
+            ("GET", "/admin/organizations/new"),
+            ("POST", "/admin/organizations/new"),
+            ("GET", "/admin/organizations/{organization_id}"),
+            ("POST", "/admin/organizations/{organization_id}"),
+            ("POST", "/admin/organizations/{organization_id}/logo"),
+            ("POST", "/admin/organizations/{organization_id}/logo/remove"),
+            # The page's copy of the logo is the operator's; the API serves it to its readers.
+            ("GET", "/admin/organizations/{organization_id}/logo"),
+            ("GET", "/admin/organizations/{organization_id}/sites/new"),
+            ("POST", "/admin/organizations/{organization_id}/sites/new"),
+            ("GET", "/admin/sites"),
+            ("GET", "/admin/sites/{site_id}"),
+            ("POST", "/admin/sites/{site_id}"),
+        )
+    },
 }
 
 
@@ -183,6 +203,21 @@ TWINS: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/returns"): ("POST", f"{API}/returns"),
     ("GET", "/impact/dashboard"): ("GET", f"{API}/impact"),
     ("GET", "/impact/dashboard.csv"): ("GET", f"{API}/impact.csv"),
+    ("POST", "/admin/organizations/new"): ("POST", f"{API}/organizations"),
+    ("POST", "/admin/organizations/{organization_id}"): (
+        "PATCH",
+        f"{API}/organizations/{{organization_id}}",
+    ),
+    ("POST", "/admin/organizations/{organization_id}/logo"): (
+        "PUT",
+        f"{API}/organizations/{{organization_id}}/logo",
+    ),
+    ("POST", "/admin/organizations/{organization_id}/logo/remove"): (
+        "DELETE",
+        f"{API}/organizations/{{organization_id}}/logo",
+    ),
+    ("POST", "/admin/organizations/{organization_id}/sites/new"): ("POST", f"{API}/sites"),
+    ("POST", "/admin/sites/{site_id}"): ("PATCH", f"{API}/sites/{{site_id}}"),
     # The same path under /api/v1, same method.
     **{
         (method, path): (method, f"{API}{path}")

@@ -41,6 +41,7 @@ from tests.api_matrix_table import EXPECTED as API_EXPECTED
 from tests.devices.pagehelpers import HTML, passing_form
 from tests.factories.accounts import PASSWORD, auth_headers
 from tests.matrix_world import DAY, OK, World, build_world, callers, label_of
+from tests.orgs.images import image_bytes
 from tests.page_matrix_table import (
     DIFFERS,
     E422,
@@ -269,6 +270,41 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("GET", "/impact/dashboard.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/impact"): lambda w, _: {},
     ("GET", "/impact/widget.svg"): lambda w, _: {},
+    ("GET", "/admin/organizations"): lambda w, _: {"params": {"q": "a"}},
+    ("GET", "/admin/organizations/new"): lambda w, _: {},
+    ("POST", "/admin/organizations/new"): lambda w, _: {
+        "data": {"kind": "partner", "name": "Nouvelle", "postcode": "75011", "city": "Paris"}
+    },
+    ("GET", "/admin/organizations/{organization_id}"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id}
+    },
+    ("POST", "/admin/organizations/{organization_id}"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id},
+        "data": {"name": "Atelier A", "postcode": "93100", "city": "Montreuil"},
+    },
+    ("POST", "/admin/organizations/{organization_id}/logo"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id},
+        "files": {"logo": ("logo.png", image_bytes(), "image/png")},
+    },
+    ("POST", "/admin/organizations/{organization_id}/logo/remove"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id}
+    },
+    ("GET", "/admin/organizations/{organization_id}/logo"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id}
+    },
+    ("GET", "/admin/organizations/{organization_id}/sites/new"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id}
+    },
+    ("POST", "/admin/organizations/{organization_id}/sites/new"): lambda w, _: {
+        "path": {"organization_id": w.orgs[(Role.COORDINATOR, "own")].id},
+        "data": {"name": "Annexe", "postcode": "93100", "city": "Montreuil"},
+    },
+    ("GET", "/admin/sites"): lambda w, _: {},
+    ("GET", "/admin/sites/{site_id}"): lambda w, _: {"path": {"site_id": w.site.id}},
+    ("POST", "/admin/sites/{site_id}"): lambda w, _: {
+        "path": {"site_id": w.site.id},
+        "data": {"name": "Entrepôt", "postcode": "93100", "city": "Montreuil"},
+    },
 }
 
 
