@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Response, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from collecte.auth.deps import AdminUser, CurrentUser
 from collecte.core.db import SessionDep
 from collecte.core.errors import InvalidInput
 from collecte.core.schemas import IdPath, IdQuery, Limit, Offset
 from collecte.core.vocabulary import N_
-from collecte.orgs import logos, service
+from collecte.orgs import directory, logos, service
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_sites
 from collecte.orgs.schemas import (
@@ -40,11 +40,17 @@ def list_organizations(
     session: SessionDep,
     viewer: CurrentUser,
     kind: OrgKind | None = None,
+    q: Annotated[
+        str, Query(max_length=100, description="Part of the name, city, postcode or SIRET.")
+    ] = "",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[Organization]:
-    """Organisations the caller may see, optionally of one kind."""
-    return service.list_organizations(session, viewer=viewer, kind=kind, limit=limit, offset=offset)
+    """Organisations the caller may see, optionally of one kind or matching a search."""
+    found = directory.search_organizations(
+        session, viewer=viewer, text=q, kind=kind, limit=limit, offset=offset
+    )
+    return found.rows
 
 
 @router.get("/organizations/{organization_id}", response_model=OrganizationOut)

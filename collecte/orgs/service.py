@@ -209,16 +209,6 @@ def serving_workshops(session: Session, territory: str) -> list[Organization]:
     return list(session.scalars(query))
 
 
-def list_organizations(
-    session: Session, *, viewer: User, kind: OrgKind | None, limit: int, offset: int
-) -> list[Organization]:
-    """A page of the organisations the viewer may read, with the territories they serve."""
-    query = visible_organizations(viewer).options(selectinload(Organization.territories))
-    if kind is not None:
-        query = query.where(Organization.kind == kind)
-    return list(session.scalars(query.limit(limit).offset(offset)))
-
-
 def get_organization(session: Session, *, viewer: User, organization_id: int) -> Organization:
     """One organisation the viewer may read; any other is reported as not existing."""
     organization = session.scalar(

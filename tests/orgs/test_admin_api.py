@@ -225,3 +225,19 @@ def test_what_is_not_an_acceptable_logo_is_refused(
     response = client.put(url, files={"file": ("logo.png", raw, "image/png")}, headers=headers)
     assert (response.status_code, response.json()["code"]) == (422, code), response.text
     assert client.get(url, headers=headers).status_code == 404
+
+
+def test_the_list_searches_within_what_the_caller_sees(
+    client: TestClient, db: Session, settings: Settings, admin: User
+) -> None:
+    wanted = make_organization(db, kind=OrgKind.DONOR, name="Banque des Cévennes")
+    make_organization(db, kind=OrgKind.DONOR, name="Mutuelle du Nord")
+    found = client.get(
+        "/api/v1/organizations", params={"q": "cévennes"}, headers=auth_headers(settings, admin)
+    ).json()
+    assert [o["id"] for o in found] == [wanted.id]
+    other = make_user(db, role=Role.DONOR)
+    hidden = client.get(
+        "/api/v1/organizations", params={"q": "cévennes"}, headers=auth_headers(settings, other)
+    ).json()
+    assert hidden == []
