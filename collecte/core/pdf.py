@@ -25,7 +25,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from collecte.core import i18n
 from collecte.core.i18n import gettext as _
@@ -227,6 +236,35 @@ def draw_qr(canvas: Any, text: str, *, x: float, y: float, side: float) -> None:
     canvas.restoreState()
 
 
+LOGO_HEIGHT = 14 * mm
+LOGO_MAX_WIDTH = 45 * mm
+
+
+def _titled(title: Flowable, logo: bytes | None) -> Flowable:
+    """The title, with the issuer's logo on its right when it has one (scaled to fit a box of
+    45 x 14 mm, its proportions kept)."""
+    if not logo:
+        return title
+    width, height = ImageReader(io.BytesIO(logo)).getSize()
+    scale = min(LOGO_MAX_WIDTH / width, LOGO_HEIGHT / height)
+    image = Image(io.BytesIO(logo), width=width * scale, height=height * scale, hAlign="RIGHT")
+    room = A4[0] - 30 * mm
+    heading = Table(
+        [[title, image]], colWidths=[room - LOGO_MAX_WIDTH - 4 * mm, LOGO_MAX_WIDTH + 4 * mm]
+    )
+    heading.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return heading
+
+
 def build_pdf(
     *,
     programme: str,
@@ -235,8 +273,10 @@ def build_pdf(
     issuer: str,
     stamp: Stamp,
     body: Sequence[Flowable],
+    logo: bytes | None = None,
 ) -> bytes:
-    """Render a document whose first lines and every page say what it is, who issued it and when."""
+    """Render a document whose first lines and every page say what it is, who issued it and when
+    (with the issuer's logo beside the title, when it has one)."""
     buffer = io.BytesIO()
     issued = local_time(stamp.issued_at)
     code_line = _("Verification code: %(code)s") % {"code": stamp.grouped_code}
@@ -280,7 +320,7 @@ def build_pdf(
         lang=i18n.current_language.get(),
     )
     story: list[Flowable] = [
-        paragraph(title, TITLE),
+        _titled(paragraph(title, TITLE), logo),
         paragraph(_("Covers: %(covers)s") % {"covers": covers}),
         paragraph(_("Issued by: %(issuer)s") % {"issuer": issuer}),
         paragraph(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from collecte.core.i18n import gettext as _
+from collecte.orgs.logos import stored_logo
 from collecte.orgs.models import Organization
 
 
@@ -50,3 +53,12 @@ def workshop_issuer(workshop: Organization) -> Issuer:
 def programme_issuer(programme: str) -> Issuer:
     """The programme as issuer, when no single workshop stands behind a document."""
     return Issuer(name=programme)
+
+
+def issuer_logo(session: Session, issuer: Issuer) -> bytes | None:
+    """The issuing organisation's logo, to print in the document's header (none for the
+    programme, or when it has none)."""
+    if issuer.organization_id is None:
+        return None
+    stored = stored_logo(session, issuer.organization_id)
+    return stored[0] if stored else None

@@ -24,7 +24,7 @@ from collecte.core.pdf import Stamp, build_pdf, in_language
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.documents.codes import grouped, new_code
-from collecte.documents.issuer import Issuer
+from collecte.documents.issuer import Issuer, issuer_logo
 from collecte.documents.models import Document
 
 VERIFY_PATH = "/verify"
@@ -111,6 +111,8 @@ def issue_document(
                 verify_url=f"{public_base_url.rstrip('/')}{VERIFY_PATH}?code={code}",
             ),
             body=render(),
+            # Drawn as stored now; a logo changed later shows on the next version issued.
+            logo=issuer_logo(session, issuer),
         )
     document = Document(
         kind=kind,
