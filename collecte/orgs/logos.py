@@ -78,7 +78,14 @@ def remove_logo(session: Session, *, viewer: User, organization_id: int) -> Orga
 def read_logo(session: Session, *, viewer: User, organization_id: int) -> tuple[bytes, str]:
     """The bytes and media type of the logo of an organisation the viewer may read."""
     organization = get_organization(session, viewer=viewer, organization_id=organization_id)
-    return stored_logo(session, organization.id) or _no_logo(organization_id)
+    stored = stored_logo(session, organization.id)
+    if stored is None:
+        raise NotFound(
+            "no_logo",
+            N_("organisation %(organization)s has no logo"),
+            organization=organization_id,
+        )
+    return stored
 
 
 def stored_logo(session: Session, organization_id: int) -> tuple[bytes, str] | None:
@@ -91,9 +98,3 @@ def stored_logo(session: Session, organization_id: int) -> tuple[bytes, str] | N
     if row is None or row.logo is None or row.logo_media_type is None:
         return None
     return row.logo, row.logo_media_type
-
-
-def _no_logo(organization_id: int) -> tuple[bytes, str]:
-    raise NotFound(
-        "no_logo", N_("organisation %(organization)s has no logo"), organization=organization_id
-    )

@@ -174,6 +174,11 @@ def valid_bodies(workshop: SeededWorkshop, codes: list[int | str]) -> dict[str, 
             "city": "Paris",
             "address": "3 rue Neuve",
         },
+        "PATCH /api/v1/sites/{site_id}": {
+            "name": "Atelier Nord",
+            "latitude": 48.9,
+            "longitude": 2.35,
+        },
     }
 
 
