@@ -136,4 +136,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # The event log's verification reads every organisation's events: network-wide roles only.
     ("GET", "/api/v1/audit/verify"): r(A, U),
     ("GET", "/api/v1/impact/report.pdf"): READ_A,
+    # A pickup's position set by hand: the planners (like scheduling); who sees it but does not
+    # plan is refused (403), the others told "not found".
+    ("POST", "/api/v1/pickups/{pickup_id}/position"): r(
+        A, C, other_refused=E404, cells={"partner": E404}
+    ),
 }

@@ -131,6 +131,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # The public impact page and its badge: anyone, signed in or not.
     ("GET", "/impact"): PUBLIC,
     ("GET", "/impact/widget.svg"): PUBLIC,
+    # A pickup's position set by hand: as the API's (the planners).
+    ("POST", "/pickups/{pickup_id}/position"): r(A, C, other_refused=E404, cells={"partner": E404}),
 }
 
 
@@ -224,6 +226,7 @@ TWINS: dict[tuple[str, str], tuple[str, str]] = {
             ("POST", "/shipments/{shipment_id}/deliver"),
             ("GET", "/handovers/{handover_id}/receipt.pdf"),
             ("GET", "/impact/report.pdf"),
+            ("POST", "/pickups/{pickup_id}/position"),
         )
     },
 }

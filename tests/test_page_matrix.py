@@ -269,6 +269,10 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("GET", "/impact/dashboard.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/impact"): lambda w, _: {},
     ("GET", "/impact/widget.svg"): lambda w, _: {},
+    ("POST", "/pickups/{pickup_id}/position"): lambda w, _: {
+        "path": {"pickup_id": w.requested.id},
+        "data": {"latitude": "48,86", "longitude": "2,44", "use": "coordinates"},
+    },
 }
 
 

@@ -21,16 +21,15 @@ from collecte.devices import certificates
 from collecte.documents.router import ISSUED_PDF_RESPONSES, Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
-from collecte.pickups import policy, runsheet, service
+from collecte.pickups import policy, positions, runsheet, service
 from collecte.pickups.documents import collection_proof
 from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.positions import LocatedBookingDep, LocatedUpdateDep, PositionIn
 from collecte.pickups.reports import donation_receipt_data, traceability
 from collecte.pickups.schemas import (
     CancelIn,
     CollectIn,
-    PickupCreate,
     PickupOut,
-    PickupUpdate,
     RunSheetOut,
     ScheduleIn,
 )
@@ -56,11 +55,17 @@ Capacity = Annotated[
 
 @router.post("", status_code=201, response_model=PickupOut)
 def request_pickup(
-    body: PickupCreate, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+    # Located first: the geocoder is asked before the session (and its transaction) opens.
+    located: LocatedBookingDep,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
 ) -> Pickup:
-    """Book a pickup (a donor's own organisation is implied)."""
+    """Book a pickup (a donor's own organisation is implied); its address is geocoded, else placed
+    at its commune's centre (``position_approximate``); coordinates given win."""
+    body = located.body
     booking = body.model_copy(update={"language": body.language or settings.default_language})
-    return service.request_pickup(session, viewer=viewer, booking=booking)
+    return service.request_pickup(session, viewer=viewer, booking=booking, found=located.found)
 
 
 @router.get("", response_model=list[PickupOut])
@@ -212,11 +217,23 @@ def read_events(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> 
 
 @router.patch("/{pickup_id}", response_model=PickupOut)
 def update_pickup(
-    pickup_id: IdPath, body: PickupUpdate, session: SessionDep, viewer: CurrentUser
+    pickup_id: IdPath, located: LocatedUpdateDep, session: SessionDep, viewer: CurrentUser
 ) -> Pickup:
-    """Edit a pickup request until it is scheduled."""
+    """Edit a pickup request until it is scheduled; a new address given with its postcode is
+    geocoded, one without moves the pickup to its commune's centre."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    return service.update_pickup(session, viewer=viewer, pickup=pickup, update=body)
+    return service.update_pickup(
+        session, viewer=viewer, pickup=pickup, update=located.body, found=located.found
+    )
+
+
+@router.post("/{pickup_id}/position", response_model=PickupOut)
+def correct_position(
+    pickup_id: IdPath, body: PositionIn, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Set the pickup's position by hand, or back to its commune's centre (coordinator)."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return positions.correct_position(session, viewer=viewer, pickup=pickup, correction=body)
 
 
 @router.post("/{pickup_id}/cancel", response_model=PickupOut)

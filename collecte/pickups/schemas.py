@@ -145,6 +145,12 @@ class PickupOut(BaseModel):
     territory: str
     latitude: float | None
     longitude: float | None
+    position_source: Literal["address", "commune", "manual"] | None = Field(
+        description="address: found by the geocoder; commune: the centre of the postcode's "
+        "commune (approximate); manual: given or corrected; null: no position."
+    )
+    position_approximate: bool = Field(description="The position is the commune's centre.")
+    position_label: str = Field(description="What the geocoder matched, or the commune's name.")
     has_elevator: bool
     has_loading_dock: bool
     stairs: bool

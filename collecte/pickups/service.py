@@ -27,6 +27,8 @@ from collecte.core.events import (
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
+from collecte.geo.communes import commune_centre
+from collecte.geo.position import Position, given_position, place
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site, place_for_postcode
 from collecte.pickups.inventory import MAX_SERIAL_LENGTH
@@ -78,9 +80,15 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def request_pickup(session: Session, *, viewer: User, booking: PickupCreate) -> Pickup:
-    """Book a pickup: a donor for its own organisation, the operator or a coordinator for a donor."""
+def request_pickup(
+    session: Session, *, viewer: User, booking: PickupCreate, found: Position | None = None
+) -> Pickup:
+    """Book a pickup: a donor for its own organisation, the operator or a coordinator for a donor.
+
+    Its position: the coordinates given, else ``found`` (the routes ask the geocoder, before the
+    transaction, and fall back to the commune's centre), else none."""
     data = booking.model_dump()
+    given = given_position(data.pop("latitude"), data.pop("longitude"))
     donor_id = data.pop("donor_id", None)
     if viewer.role is Role.DONOR:
         if donor_id not in (None, viewer.organization_id):
@@ -105,6 +113,7 @@ def request_pickup(session: Session, *, viewer: User, booking: PickupCreate) -> 
         requested_at=utcnow(),
         **_jsonable(data),
     )
+    place(pickup, given or found)
     session.add(pickup)
     session.flush()  # assigns the id the event and the caller use
     if (
@@ -211,16 +220,25 @@ def pickup_events(session: Session, pickup: Pickup) -> list[Event]:
 
 
 def update_pickup(
-    session: Session, *, viewer: User, pickup: Pickup, update: PickupUpdate
+    session: Session,
+    *,
+    viewer: User,
+    pickup: Pickup,
+    update: PickupUpdate,
+    found: Position | None = None,
 ) -> Pickup:
-    """Edit a request (the fields the update sets); once scheduled, edits are refused."""
+    """Edit a request (the fields the update sets); once scheduled, edits are refused. A new
+    address or postcode moves the position to ``found``, else to the commune's centre."""
     require_editable(viewer, pickup)
     changes = update.model_dump(exclude_unset=True)
     fields = sorted(changes)
+    moved = bool(changes.keys() & {"address", "postcode"})
     if "postcode" in changes:
         pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
     for name, value in _jsonable(changes).items():
         setattr(pickup, name, value)
+    if moved:
+        place(pickup, found or commune_centre(pickup.postcode))
     record_pickup_event(
         session,
         pickup=pickup,
