@@ -112,8 +112,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/handovers/{handover_id}/correct"): r(
         P, refused=E404, cells={"admin": E403, "auditor": E403}
     ),
-    ("GET", "/api/v1/pickups/run-sheet"): r(A, C),
-    ("GET", "/api/v1/pickups/run-sheet.pdf"): r(A, C),
+    # Run sheets: the planners and the technicians who go on the rounds.
+    ("GET", "/api/v1/pickups/run-sheet"): r(A, C, T),
+    ("GET", "/api/v1/pickups/run-sheet.pdf"): r(A, C, T),
     ("GET", "/api/v1/pickups/{pickup_id}"): READ_A,
     ("GET", "/api/v1/pickups/{pickup_id}/events"): READ_A,
     ("GET", "/api/v1/pickups/{pickup_id}/reconciliation"): READ_A,

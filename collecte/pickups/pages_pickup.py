@@ -157,6 +157,7 @@ def pickup_page(
         can_schedule=can_schedule,
         can_collect=policy.may_collect(user, pickup),
         can_position=policy.may_correct_position(user, pickup),
+        can_read_run_sheet=policy.may_read_run_sheets(user),
         # Devices come in from a pickup under way (the intake checks it again).
         can_receive=does_workshop_work(user)
         and pickup.status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED),

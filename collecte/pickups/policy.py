@@ -133,6 +133,19 @@ def require_editable(viewer: Principal, pickup: Pickup) -> None:
         )
 
 
+def may_read_run_sheets(viewer: Principal) -> bool:
+    """Run sheets are for those who plan rounds and those who go on them: the operator and the
+    workshops' staff (a technician who records collections reads the sheet of the van)."""
+    return does_workshop_work(viewer)
+
+
+def require_run_sheet_reader(viewer: Principal) -> None:
+    if not may_read_run_sheets(viewer):
+        raise Forbidden(
+            "may_not_read_run_sheets", N_("a %(role)s may not read run sheets"), role=viewer.role
+        )
+
+
 def may_book(viewer: Principal) -> bool:
     """A donor books for itself; the operator and coordinators book for a donor."""
     return viewer.role in BOOKERS

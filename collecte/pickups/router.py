@@ -21,7 +21,7 @@ from collecte.devices import certificates
 from collecte.documents.router import ISSUED_PDF_RESPONSES, Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
-from collecte.pickups import policy, positions, runsheet, service
+from collecte.pickups import policy, positions, runsheet, runsheet_pdf, service
 from collecte.pickups.documents import collection_proof
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.positions import LocatedBookingDep, LocatedUpdateDep, PositionIn
@@ -46,6 +46,9 @@ Vehicle = Annotated[
 RunSite = Annotated[
     int | None,
     Query(ge=1, le=MAX_ID, description="The receiving site, when the van serves several."),
+]
+Driver = Annotated[
+    str, Query(max_length=80, description="The driver's name, printed on the run sheet.")
 ]
 Capacity = Annotated[
     float | None,
@@ -91,9 +94,10 @@ def requested_run_sheet(
     vehicle: Vehicle = "",
     site_id: RunSite = None,
     capacity_kg: Capacity = None,
+    driver: Driver = "",
 ) -> RunSheetOut:
     """The run sheet the query names (a dependency: the JSON and the PDF routes read the same)."""
-    return runsheet.run_sheet(
+    sheet = runsheet.run_sheet(
         session,
         viewer=viewer,
         on=on,
@@ -101,6 +105,7 @@ def requested_run_sheet(
         site_id=site_id,
         capacity_kg=capacity_kg or settings.van_capacity_kg,
     )
+    return sheet.model_copy(update={"driver": driver.strip()})
 
 
 RequestedRunSheet = Annotated[RunSheetOut, Depends(requested_run_sheet)]
@@ -110,7 +115,7 @@ def run_sheet_response(
     session: Session, *, sheet: RunSheetOut, actor: User, settings: Settings, language: str
 ) -> Response:
     """The run sheet as an issued PDF download (the API's and the page's)."""
-    issued = runsheet.run_sheet_pdf(
+    issued = runsheet_pdf.run_sheet_pdf(
         session, sheet=sheet, actor=actor, settings=settings, language=language
     )
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in sheet.vehicle) or "no-vehicle"

@@ -199,6 +199,9 @@ class RunSheetStop(BaseModel):
     city: str
     latitude: float | None
     longitude: float | None
+    position_approximate: bool = Field(
+        default=False, description="Placed at its commune's centre: the address was not found."
+    )
     access: list[str] = Field(description="elevator, loading dock, stairs, van parking")
     access_notes: str
     contact_name: str
@@ -241,6 +244,7 @@ class RunSheetOut(BaseModel):
 
     date: dt.date
     vehicle: str
+    driver: str = Field(default="", description="The driver's name, as asked (printed on the PDF).")
     site: RunSheetSite
     depot_located: bool = Field(description="False when the site has no coordinates.")
     capacity_kg: float
