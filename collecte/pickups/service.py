@@ -31,7 +31,7 @@ from collecte.geo.communes import commune_centre
 from collecte.geo.position import Position, given_position, place
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site, place_for_postcode
-from collecte.pickups.inventory import MAX_SERIAL_LENGTH
+from collecte.pickups.booking import stored_fields
 from collecte.pickups.lifecycle import PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.policy import may_book, require_change, require_editable, visible_pickups
@@ -50,34 +50,6 @@ def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
     if pickup is None:
         raise NotFound("not_found", N_("no pickup %(pickup)s"), pickup=pickup_id)
     return pickup
-
-
-def _clean_serials(serials: list[str]) -> list[str]:
-    """The distinct declared serials, trimmed; one longer than a device's serial is refused."""
-    cleaned = sorted({s.strip() for s in serials if s and s.strip()})
-    if any(len(s) > MAX_SERIAL_LENGTH for s in cleaned):
-        raise InvalidInput(
-            "serial_too_long",
-            N_("a serial number or asset tag has at most %(limit)s characters"),
-            limit=MAX_SERIAL_LENGTH,
-        )
-    return cleaned
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    """Windows and items as JSON-ready values (datetimes as ISO text)."""
-    out = dict(data)
-    if out.get("windows") is not None:
-        out["windows"] = [
-            {"start": w["start"].isoformat(), "end": w["end"].isoformat()} for w in out["windows"]
-        ]
-    if out.get("items") is not None:
-        out["items"] = [
-            {"category": str(i["category"]), "quantity": i["quantity"]} for i in out["items"]
-        ]
-    if out.get("declared_serials") is not None:
-        out["declared_serials"] = _clean_serials(out["declared_serials"])
-    return out
 
 
 def request_pickup(
@@ -111,7 +83,7 @@ def request_pickup(
         territory=territory,
         requested_by=viewer.id,
         requested_at=utcnow(),
-        **_jsonable(data),
+        **stored_fields(data),
     )
     place(pickup, given or found)
     session.add(pickup)
@@ -235,7 +207,7 @@ def update_pickup(
     moved = bool(changes.keys() & {"address", "postcode"})
     if "postcode" in changes:
         pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
-    for name, value in _jsonable(changes).items():
+    for name, value in stored_fields(changes).items():
         setattr(pickup, name, value)
     if moved:
         place(pickup, found or commune_centre(pickup.postcode))
