@@ -77,6 +77,21 @@ class Settings(BaseSettings):
         le=86_400,
         description="How long the public impact page and badge are kept once rendered (0: never).",
     )
+    geocoder_url: str = Field(
+        default="https://api-adresse.data.gouv.fr",
+        max_length=500,
+        description="A Base Adresse Nationale–compatible geocoder (its /search/ API; the public one, "
+        "or a self-hosted addok); empty: no geocoding, addresses take their commune's centre.",
+    )
+    geocoder_timeout_seconds: float = Field(
+        default=2, gt=0, le=30, description="How long a booking waits for the geocoder."
+    )
+    geocoder_min_score: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A geocoder match scoring lower is not trusted: the commune's centre is used.",
+    )
     max_body_bytes: int = Field(
         default=6 * 1024 * 1024,
         ge=1024,

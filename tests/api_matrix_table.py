@@ -117,8 +117,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/handovers/{handover_id}/correct"): r(
         P, refused=E404, cells={"admin": E403, "auditor": E403}
     ),
-    ("GET", "/api/v1/pickups/run-sheet"): r(A, C),
-    ("GET", "/api/v1/pickups/run-sheet.pdf"): r(A, C),
+    # Run sheets: the planners and the technicians who go on the rounds.
+    ("GET", "/api/v1/pickups/run-sheet"): r(A, C, T),
+    ("GET", "/api/v1/pickups/run-sheet.pdf"): r(A, C, T),
     ("GET", "/api/v1/pickups/{pickup_id}"): READ_A,
     ("GET", "/api/v1/pickups/{pickup_id}/events"): READ_A,
     ("GET", "/api/v1/pickups/{pickup_id}/reconciliation"): READ_A,
@@ -141,4 +142,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # The event log's verification reads every organisation's events: network-wide roles only.
     ("GET", "/api/v1/audit/verify"): r(A, U),
     ("GET", "/api/v1/impact/report.pdf"): READ_A,
+    # A pickup's position set by hand: the planners (like scheduling); who sees it but does not
+    # plan is refused (403), the others told "not found".
+    ("POST", "/api/v1/pickups/{pickup_id}/position"): r(
+        A, C, other_refused=E404, cells={"partner": E404}
+    ),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,10 @@ from collecte.core.db import make_engine
 from collecte.core.events import number_events
 from collecte.core.migrations import upgrade_database
 from tests.dbutil import database_backends, fresh_database
+
+# No test asks the public geocoder: every Settings built in the run (and the servers and CLI
+# commands it starts) reads this; a test that geocodes points it at its local stand-in.
+os.environ["COLLECTE_GEOCODER_URL"] = ""
 
 
 @pytest.fixture(scope="session", params=database_backends())

@@ -88,8 +88,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/pickups/{pickup_id}/inventory"): PICKUP_EDIT,
     ("POST", "/pickups/{pickup_id}/schedule"): r(A, C, other_refused=E404, cells={"partner": E404}),
     ("POST", "/pickups/{pickup_id}/collect"): WORKSHOP_WRITE,
-    ("GET", "/pickups/run-sheet"): r(A, C),
-    ("GET", "/pickups/run-sheet.pdf"): r(A, C),
+    ("GET", "/pickups/run-sheet"): r(A, C, T),
+    ("GET", "/pickups/run-sheet.pdf"): r(A, C, T),
     ("GET", "/pickups/{pickup_id}/reconciliation"): READ_A,
     ("GET", "/pickups/{pickup_id}/receipt"): READ_A,  # the API's donation-receipt
     ("GET", "/pickups/{pickup_id}/collection-proof.pdf"): READ_A,
@@ -151,6 +151,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/sites/{site_id}"),
         )
     },
+    # A pickup's position set by hand: as the API's (the planners).
+    ("POST", "/pickups/{pickup_id}/position"): r(A, C, other_refused=E404, cells={"partner": E404}),
 }
 
 
@@ -259,6 +261,7 @@ TWINS: dict[tuple[str, str], tuple[str, str]] = {
             ("POST", "/shipments/{shipment_id}/deliver"),
             ("GET", "/handovers/{handover_id}/receipt.pdf"),
             ("GET", "/impact/report.pdf"),
+            ("POST", "/pickups/{pickup_id}/position"),
         )
     },
 }

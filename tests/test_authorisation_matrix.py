@@ -333,6 +333,10 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("GET", "/api/v1/impact.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/api/v1/audit/verify"): lambda w, _: {},
     ("GET", "/api/v1/impact/report.pdf"): lambda w, _: {"params": {"donor_id": w.donor.id}},
+    ("POST", "/api/v1/pickups/{pickup_id}/position"): lambda w, _: {
+        "path": {"pickup_id": w.requested.id},
+        "json": {"latitude": 48.86, "longitude": 2.44},
+    },
 }
 
 

@@ -78,6 +78,8 @@ def test_wheel_ships_every_package_the_migrations_and_the_label_stocks(wheel: Pa
     factors = _files(REPO_ROOT / "collecte" / "impact" / "factors")
     assert "README.md" in factors
     assert {f"collecte/impact/factors/{name}" for name in factors} <= names
+    # The commune centres the geocoder falls back to, with the note citing their sources.
+    assert {"collecte/geo/commune_centres.csv", "collecte/geo/README.md"} <= names
 
 
 def test_installed_wheel_finds_its_migrations_and_label_stocks(wheel: Path, tmp_path: Path) -> None:
@@ -88,8 +90,9 @@ def test_installed_wheel_finds_its_migrations_and_label_stocks(wheel: Path, tmp_
         "from collecte.core.migrations import MIGRATIONS_DIR;"
         "from collecte.labels.stocks import LABELS_DIR, load_stocks;"
         "from collecte.impact.factors import factor_set;"
+        "from collecte.geo.communes import commune_centre;"
         "print(MIGRATIONS_DIR, LABELS_DIR, len(load_stocks()), factor_set(None, 0.5).version,"
-        " sep='\\n')"
+        " commune_centre('69003').label, sep='\\n')"
     )
     done = subprocess.run(  # noqa: S603 (this interpreter, on the unpacked wheel)
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
@@ -99,8 +102,9 @@ def test_installed_wheel_finds_its_migrations_and_label_stocks(wheel: Path, tmp_
         text=True,
         timeout=60,
     )
-    migrations, stocks, count, factors = done.stdout.split()
+    migrations, stocks, count, factors, lyon = done.stdout.split()
     assert Path(migrations) == site / "collecte" / "_migrations"
     assert Path(stocks) == site / "collecte" / "_label_stocks"
     assert int(count) == len(list((REPO_ROOT / "labels").glob("*.toml")))
     assert factors == "2026-12"  # the factor file, read from the package
+    assert lyon == "Lyon"  # the commune centres, read from the package

@@ -305,6 +305,10 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "path": {"site_id": w.site.id},
         "data": {"name": "Entrepôt", "postcode": "93100", "city": "Montreuil"},
     },
+    ("POST", "/pickups/{pickup_id}/position"): lambda w, _: {
+        "path": {"pickup_id": w.requested.id},
+        "data": {"latitude": "48,86", "longitude": "2,44", "use": "coordinates"},
+    },
 }
 
 

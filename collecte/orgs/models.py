@@ -110,6 +110,9 @@ class Site(Base):
     territory: Mapped[str] = mapped_column(String(3), index=True)
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # As a pickup's: address, commune (approximate), manual; null without (collecte.geo).
+    position_source: Mapped[str | None] = mapped_column(String(10))
+    position_label: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="sites", lazy="raise")

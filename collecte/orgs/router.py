@@ -14,11 +14,11 @@ from collecte.core.vocabulary import N_
 from collecte.orgs import directory, logos, service
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_sites
+from collecte.orgs.positions import LocatedSiteDep, place_site
 from collecte.orgs.schemas import (
     OrganizationCreate,
     OrganizationOut,
     OrganizationUpdate,
-    SiteCreate,
     SiteOut,
     SiteUpdate,
 )
@@ -112,9 +112,11 @@ def logo_response(raw: bytes, media_type: str) -> Response:
 
 
 @router.post("/sites", status_code=201, response_model=SiteOut)
-def create_site(body: SiteCreate, session: SessionDep, _admin: AdminUser) -> Site:
-    """Add a site to a workshop organisation (admin only)."""
-    return service.create_site(session, **body.model_dump())
+def create_site(located: LocatedSiteDep, session: SessionDep, _admin: AdminUser) -> Site:
+    """Add a site to a workshop organisation (admin only); its address is geocoded (else its
+    commune's centre, ``position_source: "commune"``) unless coordinates are given."""
+    site = service.create_site(session, **located.body.model_dump())
+    return place_site(site, located.position)
 
 
 @router.get("/sites", response_model=list[SiteOut])

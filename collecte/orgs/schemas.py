@@ -129,4 +129,7 @@ class SiteOut(BaseModel):
     territory: str
     latitude: float | None
     longitude: float | None
+    position_source: str | None = Field(
+        default=None, description="address, commune (approximate), manual; null without."
+    )
     created_at: dt.datetime

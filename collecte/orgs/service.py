@@ -163,6 +163,7 @@ def create_site(
         territory=territory,
         latitude=latitude,
         longitude=longitude,
+        position_source="manual" if latitude is not None else None,  # collecte.geo's sources
     )
     session.add(site)
     session.flush()  # assigns the id the caller returns

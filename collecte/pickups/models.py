@@ -40,6 +40,10 @@ class Pickup(Base):
     territory: Mapped[str] = mapped_column(String(3), index=True)
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # Where the position came from (collecte.geo.position.PositionSource: address, commune,
+    # manual); null without one. What the geocoder matched, or the commune's name.
+    position_source: Mapped[str | None] = mapped_column(String(10))
+    position_label: Mapped[str] = mapped_column(String(300), default="", server_default="")
     has_elevator: Mapped[bool] = mapped_column(Boolean, default=False)
     has_loading_dock: Mapped[bool] = mapped_column(Boolean, default=False)
     stairs: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -77,6 +81,11 @@ class Pickup(Base):
     received_by: Mapped[str] = mapped_column(String(200), default="")
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def position_approximate(self) -> bool:
+        """The position is the commune's centre, not the address."""
+        return self.position_source == "commune"
 
     @property
     def declared_counts(self) -> dict[str, int]:

@@ -26,7 +26,14 @@ from collecte.core.web import redirect, render, request_language, require_csrf
 from collecte.devices.checklists import Category
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.policy import visible_organizations
-from collecte.pickups import pages_board, pages_pickup, pages_runsheet, policy, service
+from collecte.pickups import (
+    pages_board,
+    pages_pickup,
+    pages_position,
+    pages_runsheet,
+    policy,
+    service,
+)
 from collecte.pickups.inventory import InventoryError, parse_inventory
 from collecte.pickups.models import DataDestruction, Pickup
 from collecte.pickups.pages_forms import (
@@ -39,6 +46,7 @@ from collecte.pickups.pages_forms import (
     window_rows,
 )
 from collecte.pickups.pages_pickup import pickup_page
+from collecte.pickups.positions import PostedPosition
 from collecte.pickups.schemas import CancelIn, PickupCreate, PickupUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -93,8 +101,11 @@ def booking_form(request: Request, session: SessionDep, user: WebUser) -> HTMLRe
 
 
 @router.post("/pickups/new", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-def book(request: Request, session: SessionDep, user: WebUser, form: FormDep) -> Response:
-    """Book the pickup and go to its page; nothing is written while a field needs correcting."""
+def book(
+    request: Request, found: PostedPosition, session: SessionDep, user: WebUser, form: FormDep
+) -> Response:
+    """Book the pickup and go to its page; nothing is written while a field needs correcting.
+    The address is geocoded first (``found``), before the session's transaction begins."""
     policy.require_booker(user)
     booking = read_booking(request, form, donor_field=not policy.books_for_itself(user))
     body = validate_booking(request, booking, PickupCreate)
@@ -108,7 +119,7 @@ def book(request: Request, session: SessionDep, user: WebUser, form: FormDep) ->
     try:
         with session.begin_nested():
             booking_in = body.model_copy(update={"language": request_language(request)})
-            pickup = service.request_pickup(session, viewer=user, booking=booking_in)
+            pickup = service.request_pickup(session, viewer=user, booking=booking_in, found=found)
     except CollecteError as exc:
         return again(status_code=exc.status_code, error=message(request, exc))
     return redirect(f"/pickups/{pickup.id}?done=booked")
@@ -128,7 +139,12 @@ def edit_form(
     "/pickups/{pickup_id}/edit", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
 )
 def edit(
-    request: Request, session: SessionDep, user: WebUser, pickup_id: IdPath, form: FormDep
+    request: Request,
+    found: PostedPosition,
+    session: SessionDep,
+    user: WebUser,
+    pickup_id: IdPath,
+    form: FormDep,
 ) -> Response:
     """Save the edited request (refused once scheduled); a new inventory file replaces the old."""
     pickup = service.get_pickup(session, viewer=user, pickup_id=pickup_id)
@@ -152,7 +168,7 @@ def edit(
         return again(status_code=422)
     try:
         with session.begin_nested():
-            service.update_pickup(session, viewer=user, pickup=pickup, update=body)
+            service.update_pickup(session, viewer=user, pickup=pickup, update=body, found=found)
     except CollecteError as exc:
         return again(status_code=exc.status_code, error=message(request, exc))
     return redirect(f"/pickups/{pickup.id}?done=edited")
@@ -222,3 +238,4 @@ def replace_inventory(
 router.include_router(pages_runsheet.router)  # before /pickups/{pickup_id}
 router.include_router(pages_board.router)
 router.include_router(pages_pickup.router)
+router.include_router(pages_position.router)

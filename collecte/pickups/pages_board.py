@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
 from collecte.auth.models import User
-from collecte.auth.policy import plans, sees_workshop_internals
+from collecte.auth.policy import sees_workshop_internals
 from collecte.core.db import SessionDep
 from collecte.core.errors import Forbidden
 from collecte.core.forms import LOCAL_ZONE, ascii_int, form_date, local_date
@@ -202,7 +202,7 @@ def board(
         sees_sites=sees_sites,
         status_url=status_url,
         can_book=policy.may_book(user),
-        can_plan=plans(user),
+        can_read_run_sheets=policy.may_read_run_sheets(user),
         today=utcnow().astimezone(LOCAL_ZONE).date().isoformat(),
         window_text=window_text,
         local_date=local_date,

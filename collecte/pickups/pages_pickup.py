@@ -72,6 +72,7 @@ DONE = {
     ),
     "schedule": N_("The pickup is scheduled; its contact is emailed the day and window."),
     "collect": N_("The collection is recorded; the collection proof can be downloaded."),
+    "position": N_("The pickup's position is recorded; run sheets place it there."),
 }
 SCHEDULE_FIELDS = ("date", "window_start", "window_end", "site_id", "vehicle")
 COLLECT_FIELDS = (
@@ -97,6 +98,8 @@ def _form_defaults(session: Session, user: User, pickup: Pickup) -> dict[str, st
         "weight_kg": f"{pickup.estimated_weight_kg:g}" if pickup.estimated_weight_kg else "",
         "released_by": pickup.contact_name,
         "received_by": user.full_name or user.email,
+        "latitude": f"{pickup.latitude:.5f}" if pickup.latitude is not None else "",
+        "longitude": f"{pickup.longitude:.5f}" if pickup.longitude is not None else "",
     }
     declared = pickup.declared_counts
     values.update({f"count_{c.value}": str(declared.get(c.value, 0)) for c in Category})
@@ -153,6 +156,8 @@ def pickup_page(
         can_cancel=policy.may_cancel(user, pickup),
         can_schedule=can_schedule,
         can_collect=policy.may_collect(user, pickup),
+        can_position=policy.may_correct_position(user, pickup),
+        can_read_run_sheet=policy.may_read_run_sheets(user),
         # Devices come in from a pickup under way (the intake checks it again).
         can_receive=does_workshop_work(user)
         and pickup.status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED),

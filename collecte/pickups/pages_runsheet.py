@@ -31,6 +31,7 @@ from collecte.core.web import render, request_language
 from collecte.orgs.models import Site
 from collecte.orgs.policy import visible_sites
 from collecte.pickups import routing, runsheet, service
+from collecte.pickups.policy import require_run_sheet_reader
 from collecte.pickups.router import run_sheet_response
 from collecte.pickups.schemas import RunSheetOut, RunSheetStop
 
@@ -39,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 DateQuery = Annotated[str, Query(max_length=10)]
 VehicleQuery = Annotated[str, Query(max_length=60)]
 SiteQuery = Annotated[str, Query(max_length=10)]
+DriverQuery = Annotated[str, Query(max_length=80)]
 
 # The run sheet names access as the API does; the page says it in the visitor's language.
 ACCESS_LABELS = {
@@ -57,19 +59,32 @@ class Round:
     vehicle: str
     site_id: int | None
 
+    driver: str = ""
+
     def query(self) -> str:
         params = {"date": self.on.isoformat(), "vehicle": self.vehicle}
         if self.site_id is not None:
             params["site_id"] = str(self.site_id)
+        if self.driver:
+            params["driver"] = self.driver
         return urlencode(params)
 
 
 def typed_round(
-    user: WebUser, date: DateQuery = "", vehicle: VehicleQuery = "", site_id: SiteQuery = ""
+    user: WebUser,
+    date: DateQuery = "",
+    vehicle: VehicleQuery = "",
+    site_id: SiteQuery = "",
+    driver: DriverQuery = "",
 ) -> dict[str, str]:
-    """The run-sheet query as typed (a dependency), once the visitor is known to plan rounds."""
-    runsheet.require_planner(user)
-    return {"date": date.strip(), "vehicle": vehicle.strip(), "site_id": site_id.strip()}
+    """The run-sheet query as typed (a dependency), once the visitor may read run sheets."""
+    require_run_sheet_reader(user)
+    return {
+        "date": date.strip(),
+        "vehicle": vehicle.strip(),
+        "site_id": site_id.strip(),
+        "driver": driver.strip(),
+    }
 
 
 TypedRound = Annotated[dict[str, str], Depends(typed_round)]
@@ -90,11 +105,11 @@ def read_round(typed: Mapping[str, str]) -> Round:
         raise InvalidInput(
             "invalid_round_site", N_("Choose one of the listed sites."), extra={"field": "site_id"}
         )
-    return Round(on=on, vehicle=typed["vehicle"], site_id=site_id)
+    return Round(on=on, vehicle=typed["vehicle"], site_id=site_id, driver=typed["driver"])
 
 
 def _sheet(session: Session, user: User, settings: Settings, wanted: Round) -> RunSheetOut:
-    return runsheet.run_sheet(
+    sheet = runsheet.run_sheet(
         session,
         viewer=user,
         on=wanted.on,
@@ -102,6 +117,7 @@ def _sheet(session: Session, user: User, settings: Settings, wanted: Round) -> R
         site_id=wanted.site_id,
         capacity_kg=settings.van_capacity_kg,
     )
+    return sheet.model_copy(update={"driver": wanted.driver})
 
 
 def access_label(name: str) -> str:

@@ -17,7 +17,7 @@ from collecte.auth.policy import (
     does_workshop_work,
     plans,
 )
-from collecte.core.errors import Forbidden, Reason
+from collecte.core.errors import Conflict, Forbidden, Reason
 from collecte.core.vocabulary import N_
 from collecte.orgs.models import Site, served_territories
 from collecte.pickups.lifecycle import EDITABLE, PICKUP_MACHINE
@@ -94,6 +94,31 @@ def may_collect(viewer: Principal, pickup: Pickup) -> bool:
     return does_workshop_work(viewer) and pickup.status is PickupStatus.SCHEDULED
 
 
+# A position is corrected while the van may still need it.
+POSITIONED = (PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
+
+
+def may_correct_position(viewer: Principal, pickup: Pickup) -> bool:
+    """Planners (the operator, coordinators) set a position by hand until the pickup is collected."""
+    return plans(viewer) and pickup.status in POSITIONED
+
+
+def require_position_change(viewer: Principal, pickup: Pickup) -> None:
+    """Refuse a position set by someone who does not plan, or on a pickup already done with."""
+    if not plans(viewer):
+        raise Forbidden(
+            "may_not_correct_position",
+            N_("a %(role)s may not correct a pickup's position"),
+            role=viewer.role,
+        )
+    if pickup.status not in POSITIONED:
+        raise Conflict(
+            "position_closed",
+            N_("a %(status)s pickup's position can no longer be corrected"),
+            status=pickup.status,
+        )
+
+
 def require_editable(viewer: Principal, pickup: Pickup) -> None:
     """Refuse an edit by someone who may not change the pickup, or once it is scheduled."""
     require_change(viewer, pickup)
@@ -105,6 +130,19 @@ def require_editable(viewer: Principal, pickup: Pickup) -> None:
                 {"status": pickup.status},
             ),
             allowed=PICKUP_MACHINE.allowed_next(pickup.status),
+        )
+
+
+def may_read_run_sheets(viewer: Principal) -> bool:
+    """Run sheets are for those who plan rounds and those who go on them: the operator and the
+    workshops' staff (a technician who records collections reads the sheet of the van)."""
+    return does_workshop_work(viewer)
+
+
+def require_run_sheet_reader(viewer: Principal) -> None:
+    if not may_read_run_sheets(viewer):
+        raise Forbidden(
+            "may_not_read_run_sheets", N_("a %(role)s may not read run sheets"), role=viewer.role
         )
 
 

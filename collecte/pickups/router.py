@@ -21,16 +21,15 @@ from collecte.devices import certificates
 from collecte.documents.router import ISSUED_PDF_RESPONSES, Lang, api_language, pdf_response
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.service import get_organization
-from collecte.pickups import policy, runsheet, service
+from collecte.pickups import policy, positions, runsheet, runsheet_pdf, service
 from collecte.pickups.documents import collection_proof
 from collecte.pickups.models import Pickup, PickupStatus
+from collecte.pickups.positions import LocatedBookingDep, LocatedUpdateDep, PositionIn
 from collecte.pickups.reports import donation_receipt_data, traceability
 from collecte.pickups.schemas import (
     CancelIn,
     CollectIn,
-    PickupCreate,
     PickupOut,
-    PickupUpdate,
     RunSheetOut,
     ScheduleIn,
 )
@@ -48,6 +47,9 @@ RunSite = Annotated[
     int | None,
     Query(ge=1, le=MAX_ID, description="The receiving site, when the van serves several."),
 ]
+Driver = Annotated[
+    str, Query(max_length=80, description="The driver's name, printed on the run sheet.")
+]
 Capacity = Annotated[
     float | None,
     Query(gt=0, le=40_000, description="Payload in kg; default COLLECTE_VAN_CAPACITY_KG."),
@@ -56,11 +58,17 @@ Capacity = Annotated[
 
 @router.post("", status_code=201, response_model=PickupOut)
 def request_pickup(
-    body: PickupCreate, session: SessionDep, viewer: CurrentUser, settings: SettingsDep
+    # Located first: the geocoder is asked before the session (and its transaction) opens.
+    located: LocatedBookingDep,
+    session: SessionDep,
+    viewer: CurrentUser,
+    settings: SettingsDep,
 ) -> Pickup:
-    """Book a pickup (a donor's own organisation is implied)."""
+    """Book a pickup (a donor's own organisation is implied); its address is geocoded, else placed
+    at its commune's centre (``position_approximate``); coordinates given win."""
+    body = located.body
     booking = body.model_copy(update={"language": body.language or settings.default_language})
-    return service.request_pickup(session, viewer=viewer, booking=booking)
+    return service.request_pickup(session, viewer=viewer, booking=booking, found=located.found)
 
 
 @router.get("", response_model=list[PickupOut])
@@ -86,9 +94,10 @@ def requested_run_sheet(
     vehicle: Vehicle = "",
     site_id: RunSite = None,
     capacity_kg: Capacity = None,
+    driver: Driver = "",
 ) -> RunSheetOut:
     """The run sheet the query names (a dependency: the JSON and the PDF routes read the same)."""
-    return runsheet.run_sheet(
+    sheet = runsheet.run_sheet(
         session,
         viewer=viewer,
         on=on,
@@ -96,6 +105,7 @@ def requested_run_sheet(
         site_id=site_id,
         capacity_kg=capacity_kg or settings.van_capacity_kg,
     )
+    return sheet.model_copy(update={"driver": driver.strip()})
 
 
 RequestedRunSheet = Annotated[RunSheetOut, Depends(requested_run_sheet)]
@@ -105,7 +115,7 @@ def run_sheet_response(
     session: Session, *, sheet: RunSheetOut, actor: User, settings: Settings, language: str
 ) -> Response:
     """The run sheet as an issued PDF download (the API's and the page's)."""
-    issued = runsheet.run_sheet_pdf(
+    issued = runsheet_pdf.run_sheet_pdf(
         session, sheet=sheet, actor=actor, settings=settings, language=language
     )
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in sheet.vehicle) or "no-vehicle"
@@ -212,11 +222,23 @@ def read_events(pickup_id: IdPath, session: SessionDep, viewer: CurrentUser) -> 
 
 @router.patch("/{pickup_id}", response_model=PickupOut)
 def update_pickup(
-    pickup_id: IdPath, body: PickupUpdate, session: SessionDep, viewer: CurrentUser
+    pickup_id: IdPath, located: LocatedUpdateDep, session: SessionDep, viewer: CurrentUser
 ) -> Pickup:
-    """Edit a pickup request until it is scheduled."""
+    """Edit a pickup request until it is scheduled; a new address given with its postcode is
+    geocoded, one without moves the pickup to its commune's centre."""
     pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
-    return service.update_pickup(session, viewer=viewer, pickup=pickup, update=body)
+    return service.update_pickup(
+        session, viewer=viewer, pickup=pickup, update=located.body, found=located.found
+    )
+
+
+@router.post("/{pickup_id}/position", response_model=PickupOut)
+def correct_position(
+    pickup_id: IdPath, body: PositionIn, session: SessionDep, viewer: CurrentUser
+) -> Pickup:
+    """Set the pickup's position by hand, or back to its commune's centre (coordinator)."""
+    pickup = service.get_pickup(session, viewer=viewer, pickup_id=pickup_id)
+    return positions.correct_position(session, viewer=viewer, pickup=pickup, correction=body)
 
 
 @router.post("/{pickup_id}/cancel", response_model=PickupOut)

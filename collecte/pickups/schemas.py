@@ -145,6 +145,12 @@ class PickupOut(BaseModel):
     territory: str
     latitude: float | None
     longitude: float | None
+    position_source: Literal["address", "commune", "manual"] | None = Field(
+        description="address: found by the geocoder; commune: the centre of the postcode's "
+        "commune (approximate); manual: given or corrected; null: no position."
+    )
+    position_approximate: bool = Field(description="The position is the commune's centre.")
+    position_label: str = Field(description="What the geocoder matched, or the commune's name.")
     has_elevator: bool
     has_loading_dock: bool
     stairs: bool
@@ -193,6 +199,9 @@ class RunSheetStop(BaseModel):
     city: str
     latitude: float | None
     longitude: float | None
+    position_approximate: bool = Field(
+        default=False, description="Placed at its commune's centre: the address was not found."
+    )
     access: list[str] = Field(description="elevator, loading dock, stairs, van parking")
     access_notes: str
     contact_name: str
@@ -235,6 +244,7 @@ class RunSheetOut(BaseModel):
 
     date: dt.date
     vehicle: str
+    driver: str = Field(default="", description="The driver's name, as asked (printed on the PDF).")
     site: RunSheetSite
     depot_located: bool = Field(description="False when the site has no coordinates.")
     capacity_kg: float

@@ -27,9 +27,11 @@ from collecte.core.events import (
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 from collecte.devices.models import Device
+from collecte.geo.communes import commune_centre
+from collecte.geo.position import Position, given_position, place
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.service import own_site, place_for_postcode
-from collecte.pickups.inventory import MAX_SERIAL_LENGTH
+from collecte.pickups.booking import stored_fields
 from collecte.pickups.lifecycle import PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.policy import may_book, require_change, require_editable, visible_pickups
@@ -50,37 +52,15 @@ def get_pickup(session: Session, *, viewer: User, pickup_id: int) -> Pickup:
     return pickup
 
 
-def _clean_serials(serials: list[str]) -> list[str]:
-    """The distinct declared serials, trimmed; one longer than a device's serial is refused."""
-    cleaned = sorted({s.strip() for s in serials if s and s.strip()})
-    if any(len(s) > MAX_SERIAL_LENGTH for s in cleaned):
-        raise InvalidInput(
-            "serial_too_long",
-            N_("a serial number or asset tag has at most %(limit)s characters"),
-            limit=MAX_SERIAL_LENGTH,
-        )
-    return cleaned
+def request_pickup(
+    session: Session, *, viewer: User, booking: PickupCreate, found: Position | None = None
+) -> Pickup:
+    """Book a pickup: a donor for its own organisation, the operator or a coordinator for a donor.
 
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    """Windows and items as JSON-ready values (datetimes as ISO text)."""
-    out = dict(data)
-    if out.get("windows") is not None:
-        out["windows"] = [
-            {"start": w["start"].isoformat(), "end": w["end"].isoformat()} for w in out["windows"]
-        ]
-    if out.get("items") is not None:
-        out["items"] = [
-            {"category": str(i["category"]), "quantity": i["quantity"]} for i in out["items"]
-        ]
-    if out.get("declared_serials") is not None:
-        out["declared_serials"] = _clean_serials(out["declared_serials"])
-    return out
-
-
-def request_pickup(session: Session, *, viewer: User, booking: PickupCreate) -> Pickup:
-    """Book a pickup: a donor for its own organisation, the operator or a coordinator for a donor."""
+    Its position: the coordinates given, else ``found`` (the routes ask the geocoder, before the
+    transaction, and fall back to the commune's centre), else none."""
     data = booking.model_dump()
+    given = given_position(data.pop("latitude"), data.pop("longitude"))
     donor_id = data.pop("donor_id", None)
     if viewer.role is Role.DONOR:
         if donor_id not in (None, viewer.organization_id):
@@ -103,8 +83,9 @@ def request_pickup(session: Session, *, viewer: User, booking: PickupCreate) -> 
         territory=territory,
         requested_by=viewer.id,
         requested_at=utcnow(),
-        **_jsonable(data),
+        **stored_fields(data),
     )
+    place(pickup, given or found)
     session.add(pickup)
     session.flush()  # assigns the id the event and the caller use
     if (
@@ -211,16 +192,25 @@ def pickup_events(session: Session, pickup: Pickup) -> list[Event]:
 
 
 def update_pickup(
-    session: Session, *, viewer: User, pickup: Pickup, update: PickupUpdate
+    session: Session,
+    *,
+    viewer: User,
+    pickup: Pickup,
+    update: PickupUpdate,
+    found: Position | None = None,
 ) -> Pickup:
-    """Edit a request (the fields the update sets); once scheduled, edits are refused."""
+    """Edit a request (the fields the update sets); once scheduled, edits are refused. A new
+    address or postcode moves the position to ``found``, else to the commune's centre."""
     require_editable(viewer, pickup)
     changes = update.model_dump(exclude_unset=True)
     fields = sorted(changes)
+    moved = bool(changes.keys() & {"address", "postcode"})
     if "postcode" in changes:
         pickup.postcode, pickup.territory = place_for_postcode(changes.pop("postcode"))
-    for name, value in _jsonable(changes).items():
+    for name, value in stored_fields(changes).items():
         setattr(pickup, name, value)
+    if moved:
+        place(pickup, found or commune_centre(pickup.postcode))
     record_pickup_event(
         session,
         pickup=pickup,

@@ -107,20 +107,39 @@ def test_the_page_lists_the_stops_in_the_solvers_order(
     assert 'id="run-sheet-link"' in pickup_page
 
 
-def test_the_board_offers_the_run_sheet_to_planners_only(
+def test_the_board_offers_the_run_sheet_to_the_workshop_only(
     db: Session, browser: Callable[[User], Browser], workshop: Workshop, donor_user: User
 ) -> None:
-    for role in (Role.COORDINATOR, Role.ADMIN):
-        organization = workshop.organization if role is Role.COORDINATOR else None
+    for role in (Role.COORDINATOR, Role.TECHNICIAN, Role.ADMIN):
+        organization = None if role is Role.ADMIN else workshop.organization
         board = browser(make_user(db, role=role, organization=organization)).get("/pickups")
         assert 'id="run-sheet-form"' in board.text, role
         assert 'action="/pickups/run-sheet"' in board.text
         assert 'name="date"' in board.text
-    for user in (donor_user, workshop.technician):
-        assert 'id="run-sheet-form"' not in browser(user).get("/pickups").text
+        assert 'name="driver"' in board.text
+    assert 'id="run-sheet-form"' not in browser(donor_user).get("/pickups").text
 
 
-def test_donors_technicians_partners_and_auditors_are_refused(
+def test_a_technician_reads_the_round_with_its_driver(
+    browser: Callable[[User], Browser], workshop: Workshop, stops: dict[str, Pickup]
+) -> None:
+    technician = browser(workshop.technician)
+    page = technician.get(SHEET + "&driver=Awa+Diallo")
+    assert page.status_code == 200, page.text
+    assert _listed(_section(page.text, "run-sheet-route"), *stops.values()) == [
+        stops[k].id for k in ("north", "south", "near")
+    ]
+    assert 'id="run-sheet-driver">Awa Diallo<' in page.text
+    assert "driver=Awa+Diallo" in page.text.split('id="run-sheet-pdf"')[1].split(">")[0]
+    pdf = technician.get(PDF + "&driver=Awa+Diallo")
+    assert pdf.status_code == 200
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Awa Diallo" in text
+    # The pickup page leads the technician to the round too.
+    assert 'id="run-sheet-link"' in technician.get(f"/pickups/{stops['north'].id}").text
+
+
+def test_donors_partners_and_auditors_are_refused(
     db: Session,
     browser: Callable[[User], Browser],
     workshop: Workshop,
@@ -129,7 +148,6 @@ def test_donors_technicians_partners_and_auditors_are_refused(
 ) -> None:
     for user in (
         donor_user,
-        workshop.technician,
         make_user(db, role=Role.PARTNER),
         make_user(db, role=Role.AUDITOR),
     ):

@@ -22,12 +22,13 @@ from tests.factories.devices import Workshop
 from tests.pickups.pagehelpers import DEPOT, offset
 
 DAY = "2026-12-01"
+UNPLACED = "93999"
 
 
 def _booking(address: str, **extra: Any) -> dict[str, Any]:
     return {
         "address": address,
-        "postcode": "93100",
+        "postcode": extra.pop("postcode", "93100"),
         "city": "Montreuil",
         "contact_name": f"Contact of {address}",
         "contact_email": "it@donor.example.org",
@@ -60,7 +61,9 @@ class Round:
         **extra: Any,
     ) -> int:
         """Book a pickup as the donor and schedule it as the coordinator; its id."""
-        where = {"latitude": at[0], "longitude": at[1]} if at else {}
+        # Without coordinates, a postcode no commune has: neither the geocoder (off in tests) nor
+        # the commune centres place the pickup.
+        where = {"latitude": at[0], "longitude": at[1]} if at else {"postcode": UNPLACED}
         booked = self.client.post(
             "/api/v1/pickups",
             json=_booking(address, **where, **extra),
@@ -274,9 +277,10 @@ def test_only_the_receiving_workshop_reads_the_sheet(
     for fetch in (day.sheet, day.pdf):
         assert fetch(stranger).status_code == 404
     assert db.scalar(select(Document).where(Document.kind == "run_sheet")) is None
+    stranger_technician = make_user(db, role=Role.TECHNICIAN)
+    assert day.sheet(stranger_technician).status_code == 404
     for role, organization in (
         (Role.DONOR, day.workshop.donor),
-        (Role.TECHNICIAN, day.workshop.organization),
         (Role.PARTNER, None),
         (Role.AUDITOR, None),
     ):
@@ -287,6 +291,12 @@ def test_only_the_receiving_workshop_reads_the_sheet(
             assert refused.json()["error"] == "forbidden"
     admin = make_user(db, role=Role.ADMIN)
     assert len(day.sheet(admin).json()["stops"]) == 3
+    # The technicians who record the collections read the round they go on.
+    technician = day.workshop.technician
+    assert [s["pickup_id"] for s in day.sheet(technician).json()["stops"]] == [
+        s["pickup_id"] for s in day.sheet().json()["stops"]
+    ]
+    assert day.pdf(technician).status_code == 200
     assert day.client.get("/api/v1/pickups/run-sheet", params={"date": DAY}).status_code == 401
 
 

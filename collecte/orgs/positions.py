@@ -1,0 +1,38 @@
+"""Where a new site is: its coordinates given, else the geocoder's (asked before the request's
+transaction, as for pickups: collecte.pickups.positions), else its commune's centre."""
+
+from __future__ import annotations
+
+from typing import Annotated, NamedTuple
+
+from fastapi import Depends, Request
+
+from collecte.auth.deps import SettingsDep, bearer_token, token_claims
+from collecte.geo.geocoder import locate_address
+from collecte.geo.position import Position, given_position, place
+from collecte.orgs.models import Site
+from collecte.orgs.schemas import SiteCreate
+
+
+class LocatedSite(NamedTuple):
+    body: SiteCreate
+    position: Position | None
+
+
+def located_site(body: SiteCreate, request: Request, settings: SettingsDep) -> LocatedSite:
+    """The API's new site and its position (a dependency declared before the session)."""
+    token_claims(settings, bearer_token(request))  # 401 before anything is asked of anyone
+    given = given_position(body.latitude, body.longitude)
+    if given is not None:
+        return LocatedSite(body, given)
+    found = locate_address(settings, address=body.address, postcode=body.postcode, city=body.city)
+    return LocatedSite(body, found)
+
+
+def place_site(site: Site, position: Position | None) -> Site:
+    """Record the site's position and where it came from."""
+    place(site, position)
+    return site
+
+
+LocatedSiteDep = Annotated[LocatedSite, Depends(located_site)]
