@@ -26,6 +26,7 @@ from collecte.core.schemas import IdPath
 from collecte.core.web import redirect, render, require_csrf
 from collecte.orgs import directory, service
 from collecte.orgs.models import Organization, Site
+from collecte.orgs.positions import PostedSitePosition, place_site
 from collecte.orgs.schemas import SiteCreate, SiteUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -109,16 +110,24 @@ def site_form(
     dependencies=[Depends(require_csrf)],
 )
 def create_site(
-    request: Request, session: SessionDep, user: WebUser, organization_id: IdPath, form: FormDep
+    request: Request,
+    found: PostedSitePosition,
+    session: SessionDep,
+    user: WebUser,
+    organization_id: IdPath,
+    form: FormDep,
 ) -> Response:
-    """Add the site; back to the workshop's page, where it is listed."""
+    """Add the site, placed at its address unless coordinates are typed (the geocoder is asked
+    before the session opens); back to the workshop's page, where it is listed."""
     require_operator(user)
     organization = service.get_organization(session, viewer=user, organization_id=organization_id)
     values = read_site_form(form)
 
     def action() -> None:
         body = SiteCreate.model_validate({**site_body(values), "organization_id": organization.id})
-        service.create_site(session, **body.model_dump())
+        site = service.create_site(session, **body.model_dump())
+        if site.latitude is None:
+            place_site(site, found)
 
     refusal = run_form(request, session, action)
     if refusal is not None:

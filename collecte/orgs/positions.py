@@ -7,7 +7,8 @@ from typing import Annotated, NamedTuple
 
 from fastapi import Depends, Request
 
-from collecte.auth.deps import SettingsDep, bearer_token, token_claims
+from collecte.auth.deps import SESSION_USER_KEY, SettingsDep, bearer_token, token_claims
+from collecte.core.forms import FormDep, form_texts
 from collecte.geo.geocoder import locate_address
 from collecte.geo.position import Position, given_position, place
 from collecte.orgs.models import Site
@@ -35,4 +36,18 @@ def place_site(site: Site, position: Position | None) -> Site:
     return site
 
 
+def posted_site_position(request: Request, form: FormDep, settings: SettingsDep) -> Position | None:
+    """Where the address of a posted site form is, for a signed-in visitor who typed no
+    coordinates (typed coordinates win: the page places them itself)."""
+    if not isinstance(request.session.get(SESSION_USER_KEY), int):
+        return None  # the page sends the visitor to sign in
+    typed = form_texts(form, ("address", "postcode", "city", "latitude", "longitude"))
+    if typed["latitude"] or typed["longitude"] or not typed["postcode"]:
+        return None
+    return locate_address(
+        settings, address=typed["address"], postcode=typed["postcode"], city=typed["city"]
+    )
+
+
 LocatedSiteDep = Annotated[LocatedSite, Depends(located_site)]
+PostedSitePosition = Annotated[Position | None, Depends(posted_site_position)]

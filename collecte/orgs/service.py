@@ -189,6 +189,10 @@ def update_site(session: Session, *, viewer: User, site_id: int, changes: SiteUp
     for field in ("name", "city", "address"):
         if field in given:
             setattr(site, field, getattr(changes, field).strip())
+    if (latitude, longitude) != (site.latitude, site.longitude):
+        # Coordinates someone gave: manual (collecte.geo's sources), or no position at all.
+        site.position_source = "manual" if latitude is not None else None
+        site.position_label = ""
     site.latitude, site.longitude = latitude, longitude
     session.flush()  # the response reads the row as stored
     return site
