@@ -51,6 +51,29 @@ def violations(page: Any, where: str) -> list[Violation]:
     ]
 
 
+# Every id an attribute points to, missing from the page (axe only calls these "incomplete").
+BROKEN_REFERENCES = """() => {
+  const broken = [];
+  for (const name of ["aria-describedby", "aria-labelledby", "aria-controls", "for"]) {
+    for (const element of document.querySelectorAll(`[${name}]`)) {
+      for (const id of element.getAttribute(name).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) broken.push(`${element.tagName.toLowerCase()}[${name}=${id}]`);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def broken_references(page: Any, where: str) -> list[Violation]:
+    """The page's references to ids it lacks (a description or a label that is not there), as
+    serious violations: assistive technology reads nothing where the page meant something."""
+    return [
+        Violation(where, "missing-id-reference", "serious", (target,), "")
+        for target in page.evaluate(BROKEN_REFERENCES)
+    ]
+
+
 def failing(found: list[Violation]) -> list[Violation]:
     return [violation for violation in found if violation.impact in FAILING]
 

@@ -5,7 +5,9 @@ the path and query the matrix calls it with (tests/test_page_matrix.py CALLS), l
 role the matrix lets through on its own organisation's object, on the matrix's world (organisation
 A and B, devices at every step, pickups, requests, shipments, a hand-over) committed on a live
 server. A page added to the matrix is checked here without a change. The public pages are also
-looked at signed out, and so is a 404.
+looked at signed out, and so is a 404. Each page is also checked for attributes that point to
+an id it lacks (aria-describedby, aria-labelledby, aria-controls, a label's for), which axe only
+lists as "incomplete".
 
 One browser context per role, signed in with the session cookie the sign-in form would set (no
 argon2 per role), kept for all of that role's pages. Violations are printed with their rule,
@@ -31,7 +33,14 @@ from collecte.app import create_app
 from collecte.auth.models import Role
 from collecte.core.db import make_engine
 from collecte.core.events import number_events
-from tests.browser.axe import Violation, counts, failing, install, violations
+from tests.browser.axe import (
+    Violation,
+    broken_references,
+    counts,
+    failing,
+    install,
+    violations,
+)
 from tests.browser.conftest import LiveServer
 from tests.dbutil import database_backends
 from tests.matrix_world import OK, World, build_world
@@ -126,7 +135,7 @@ def look(page: Any, url: str, where: str) -> list[Violation]:
     assert response is not None, where
     assert response.ok, f"{where}: {response.status}"
     assert response.headers["content-type"].startswith("text/html"), where
-    return violations(page, where)
+    return violations(page, where) + broken_references(page, where)
 
 
 def test_every_page_passes_axe_for_every_role(live_server: LiveServer, browser: Any) -> None:
