@@ -57,6 +57,25 @@ DOWNLOADS = (".pdf", ".csv", ".svg")
 ROLES = (Role.ADMIN, Role.AUDITOR, Role.COORDINATOR, Role.TECHNICIAN, Role.DONOR, Role.PARTNER)
 
 
+# Forms sent back with their errors (sent empty, the browser's own checks off), per role, with
+# what is typed first: the error messages and the fields marked invalid are checked too.
+REFUSED_FORMS: dict[Role | None, list[tuple[str, str, dict[str, str]]]] = {
+    None: [
+        (
+            "/login",
+            "form[action='/login']",
+            {"input[name=email]": "nobody@example.org", "input[name=password]": "wrong"},
+        )
+    ],
+    Role.DONOR: [("/pickups/new", "#booking-form", {})],
+    Role.TECHNICIAN: [("/devices/new", "form[action='/devices/new']", {})],
+    Role.PARTNER: [("/requests/new", "#request-form", {})],
+}
+SUBMIT_UNCHECKED = (
+    "(s) => { const f = document.querySelector(s); f.noValidate = true; f.requestSubmit(); }"
+)
+
+
 def html_pages() -> list[tuple[str, str]]:
     """The matrix's GET pages that answer HTML, as (method, path) keys."""
     return sorted(
@@ -159,6 +178,16 @@ def test_every_page_passes_axe_for_every_role(live_server: LiveServer, browser: 
                 continue
             url = url_of(live_server, world, key, role or Role.COORDINATOR)
             found += look(page, url, f"{key[1]} as {name}")
+            looked += 1
+        for path, form, typed in REFUSED_FORMS.get(role, []):
+            page.goto(f"{live_server.base_url}{path}")
+            for field, text in typed.items():
+                page.locator(field).fill(text)
+            with page.expect_navigation():
+                page.evaluate(SUBMIT_UNCHECKED, form)
+            assert page.locator("[role=alert], .field-error").count() > 0, f"{path}: no error shown"
+            where = f"{path} refused, as {name}"
+            found += violations(page, where) + broken_references(page, where)
             looked += 1
         # An error page, signed in and out.
         response = page.goto(f"{live_server.base_url}/no-such-page")
