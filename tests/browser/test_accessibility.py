@@ -10,7 +10,8 @@ an id it lacks (aria-describedby, aria-labelledby, aria-controls, a label's for)
 lists as "incomplete".
 
 One browser context per role, signed in with the session cookie the sign-in form would set (no
-argon2 per role), kept for all of that role's pages. Violations are printed with their rule,
+argon2 per role), kept for all of that role's pages. Each page is looked at on a desktop's
+width, and once (by the first role that sees it) on a 390 px phone's too. Violations are printed with their rule,
 impact, targets and help page; with A11Y_REPORT=<file> every violation (any impact) is written
 there, and the counts per rule are printed with -s.
 """
@@ -54,6 +55,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NOT_HTML = frozenset({"/devices/{code}/label", "/language/{language}"})
 DOWNLOADS = (".pdf", ".csv", ".svg")
 # The roles that look, each on its own organisation's side (B's see the same templates).
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 ROLES = (Role.ADMIN, Role.AUDITOR, Role.COORDINATOR, Role.TECHNICIAN, Role.DONOR, Role.PARTNER)
 
 
@@ -140,7 +143,7 @@ def url_of(server: LiveServer, world: World, key: tuple[str, str], role: Role) -
 def context_for(browser: Any, server: LiveServer, world: World, role: Role | None) -> Any:
     """A browser context with axe loaded, signed in as the role's user of organisation A (or
     signed out)."""
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(locale="fr-FR", viewport=DESKTOP)
     install(context)
     user = world.users[(role, "own")] if role is not None else None
     context.add_cookies(
@@ -149,12 +152,19 @@ def context_for(browser: Any, server: LiveServer, world: World, role: Role | Non
     return context
 
 
-def look(page: Any, url: str, where: str) -> list[Violation]:
+def look(page: Any, url: str, where: str, phone: bool) -> list[Violation]:
+    """The page at a desktop's width, and also at a phone's if asked (a table or a listing that
+    scrolls sideways there must be reachable with the keyboard)."""
     response = page.goto(url)
     assert response is not None, where
     assert response.ok, f"{where}: {response.status}"
     assert response.headers["content-type"].startswith("text/html"), where
-    return violations(page, where) + broken_references(page, where)
+    found = violations(page, where) + broken_references(page, where)
+    if phone:
+        page.set_viewport_size(PHONE)
+        found += violations(page, f"{where}, 390 px")
+        page.set_viewport_size(DESKTOP)
+    return found
 
 
 def test_every_page_passes_axe_for_every_role(live_server: LiveServer, browser: Any) -> None:
@@ -165,6 +175,7 @@ def test_every_page_passes_axe_for_every_role(live_server: LiveServer, browser: 
     started = time.monotonic()
     world = seed_world(live_server)
     found: list[Violation] = []
+    on_phone: set[tuple[str, str]] = set()
     looked = 0
     for role in (*ROLES, None):
         context = context_for(browser, live_server, world, role)
@@ -177,7 +188,10 @@ def test_every_page_passes_axe_for_every_role(live_server: LiveServer, browser: 
             if not allowed:
                 continue
             url = url_of(live_server, world, key, role or Role.COORDINATOR)
-            found += look(page, url, f"{key[1]} as {name}")
+            # At a phone's width once per page, by the first role that sees it.
+            phone = key not in on_phone
+            on_phone.add(key)
+            found += look(page, url, f"{key[1]} as {name}", phone)
             looked += 1
         for path, form, typed in REFUSED_FORMS.get(role, []):
             page.goto(f"{live_server.base_url}{path}")
