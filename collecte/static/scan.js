@@ -1,6 +1,7 @@
 // The scan station: a keyboard-wedge scanner types a code then Enter into one input that keeps
 // the focus; each scan is posted as JSON with the session's CSRF token in a header, with the
-// sticky action mode; the answer is shown in colour, heard as a beep, and listed.
+// sticky action mode; the answer is shown in colour and in words with a shape, heard as a beep,
+// said to screen readers, and listed.
 (function () {
   "use strict";
 
@@ -99,25 +100,39 @@
     showMode();
   }
 
-  modeSelect.addEventListener("change", () => {
-    showMode();
+  function afterMode() {
     if (modeSelect.value === "move" && !siteSelect.value) siteSelect.focus();
     else if (modeSelect.value === "allocate" && requestSelect && !requestSelect.value) {
       requestSelect.focus();
     }
     else if (modeSelect.value === "hold" && !reasonInput.value.trim()) reasonInput.focus();
     else input.focus();
-  });
-  siteSelect.addEventListener("change", () => {
-    showMode();
-    input.focus();
-  });
-  if (requestSelect) {
-    requestSelect.addEventListener("change", () => {
+  }
+
+  // Chosen with the mouse (or a picker), a list sends the focus on at once; stepped through with
+  // the arrow keys, it keeps the focus until Enter, so that each step is not taken for a choice.
+  function onChosen(select, then) {
+    let stepping = false;
+    select.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        then();
+      } else {
+        stepping = true;
+      }
+    });
+    select.addEventListener("keyup", () => {
+      stepping = false;
+    });
+    select.addEventListener("change", () => {
       showMode();
-      input.focus();
+      if (!stepping) then();
     });
   }
+
+  onChosen(modeSelect, afterMode);
+  onChosen(siteSelect, () => input.focus());
+  if (requestSelect) onChosen(requestSelect, () => input.focus());
   reasonInput.addEventListener("input", showMode);
   reasonInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
@@ -155,15 +170,45 @@
         start += seconds + 0.07;
       }
     } catch (_) {
-      /* no audio device: colour feedback still tells */
+      /* no audio device: the words and shapes still tell */
     }
   }
 
   // --- feedback ------------------------------------------------------------------------------------
+  // Each outcome is told by a shape and a word as well as by colour and sound, and said to screen
+  // readers: a success or a repeat in the polite status region, a refusal in the alert region.
+  const OUTCOMES = {
+    ok: { icon: "✓", word: text.ok, region: "scan-announce" },
+    duplicate: { icon: "!", word: text.duplicate_short, region: "scan-announce" },
+    error: { icon: "✗", word: text.refused, region: "scan-alert" },
+  };
+  const COLON = config.lang === "fr" ? " : " : ": ";
+  let announced = 0;
+
+  function announce(outcome, title, device, detail) {
+    const words = [outcome.word + COLON + title];
+    if (device) words.push(device.code_display + ", " + device.status_label);
+    if (detail) words.push(detail);
+    const region = $(outcome.region);
+    const other = $(outcome.region === "scan-alert" ? "scan-announce" : "scan-alert");
+    other.textContent = "";
+    region.textContent = "";
+    // Emptied first, filled a moment later: the same words twice in a row are said twice.
+    const turn = ++announced;
+    setTimeout(() => {
+      if (turn === announced) region.textContent = words.join(". ");
+    }, 50);
+  }
+
   function show(state, title, device, detail, nextActions) {
     feedback.className = "scan-feedback " + state;
     feedback.dataset.state = state;
+    const outcome = OUTCOMES[state.split(" ")[0]] || OUTCOMES.error;
+    $("feedback-outcome").hidden = false;
+    $("feedback-icon").textContent = outcome.icon;
+    $("feedback-word").textContent = outcome.word;
     $("feedback-title").textContent = title;
+    announce(outcome, title, device, detail);
     const box = $("feedback-device");
     box.hidden = !device;
     if (device) {

@@ -51,7 +51,8 @@ def test_sign_in_see_home_switch_language_sign_out(live_server: LiveServer, page
     expect(page.get_by_role("heading", name="Espace donateur")).to_be_visible()
     expect(page.get_by_text("Banque du Navigateur")).to_be_visible()
 
-    page.get_by_role("link", name="EN").click()
+    # exact: the skip link's "content" holds "en" too
+    page.get_by_role("link", name="EN", exact=True).click()
     expect(page.get_by_role("heading", name="Donor space")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
