@@ -51,8 +51,10 @@ from tests.test_page_matrix import CALLS, COOKIE, session_cookie
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # GET routes of the matrix that are downloads, not pages (a path ending in .pdf, .csv or .svg is
-# one without being listed); the language switch only redirects.
-NOT_HTML = frozenset({"/devices/{code}/label", "/language/{language}"})
+# one without being listed); the language switch only redirects; a logo is an image.
+NOT_HTML = frozenset(
+    {"/devices/{code}/label", "/language/{language}", "/admin/organizations/{organization_id}/logo"}
+)
 DOWNLOADS = (".pdf", ".csv", ".svg")
 # The roles that look, each on its own organisation's side (B's see the same templates).
 DESKTOP = {"width": 1280, "height": 800}
