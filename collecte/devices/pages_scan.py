@@ -200,7 +200,9 @@ def scan_submit(
             "allowed_labels": [action_label(a) for a in result.allowed_actions],
             "applied": result.applied,
             "applied_label": applied_label,
-            "duplicate": result.duplicate,
+            # A look-up applies nothing, so its repeat is the device shown again, never "not
+            # applied twice" (the scan log still flags the repeat, as the API answers).
+            "duplicate": result.duplicate and bool(body.action),
         }
     finally:
         i18n.current_language.reset(token)
