@@ -39,6 +39,9 @@ def load_demo(session: Session) -> list[DemoLogin]:
     workshop = create_organization(
         session,
         name="Atelier Solidaire Île-de-France",
+        # What its documents and the donors' Cerfa receipts name (a made-up SIRET, Luhn-valid).
+        legal_name="Atelier Solidaire Île-de-France SCIC SAS",
+        siret="85234567800019",
         kind=OrgKind.WORKSHOP,
         address="12 rue des Ateliers",
         postcode="93100",

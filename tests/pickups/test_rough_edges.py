@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
+from collecte.config import Settings
 from collecte.core.web import LANGUAGE_COOKIE
 from collecte.orgs.models import OrgKind
-from tests.factories.accounts import make_organization, make_user
+from tests.factories.accounts import auth_headers, make_organization, make_user
 from tests.factories.devices import Workshop
-from tests.pickups.pagehelpers import Browser, book, on_board, schedule
+from tests.pickups.pagehelpers import Browser, book, collect, on_board, schedule
 
 
 def _english(visitor: Browser) -> Browser:
@@ -89,3 +91,51 @@ def test_the_contact_the_workshop_banner_is_for_the_donor_only(
     assert 'id="scheduled-note"' in page
     assert "contact the workshop" in page
     assert "contact the workshop" in donor.get(f"/pickups/{pickup.id}/edit").text
+
+
+def test_the_donation_receipt_names_the_receiving_organisation(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    browser: Callable[[User], Browser],
+    workshop: Workshop,
+    donor_user: User,
+    coordinator: User,
+) -> None:
+    """The Cerfa 2041-MEC-SD is issued by the organisation that received the gift: its name,
+    SIREN (the SIRET's first nine digits) and address, in the API's data and on the page."""
+    receiver = workshop.organization
+    receiver.legal_name, receiver.siret = "Atelier Solidaire SCIC SAS", "85234567800019"
+    receiver.address = "12 rue de l'Atelier"
+    db.flush()
+    pickup = book(db, donor_user)
+    schedule(db, pickup, coordinator, workshop.site)
+    collect(db, pickup, coordinator)
+    workshop.receive(serial="CERFA-1", pickup_id=pickup.id)
+
+    data = client.get(
+        f"/api/v1/pickups/{pickup.id}/donation-receipt",
+        headers=auth_headers(settings, donor_user),
+    ).json()
+    assert data["recipient"] == {
+        "name": "Atelier Solidaire SCIC SAS",
+        "siren": "852345678",
+        "siret": "85234567800019",
+        "address": "12 rue de l'Atelier",
+        "postcode": receiver.postcode,
+        "city": receiver.city,
+    }
+
+    page = browser(donor_user).get(f"/pickups/{pickup.id}/receipt").text
+    assert '<dd id="receipt-recipient-name">Atelier Solidaire SCIC SAS</dd>' in page
+    assert '<dd id="receipt-recipient-siren">852345678</dd>' in page
+    assert f"12 rue de l&#39;Atelier {receiver.postcode} {receiver.city}" in page
+
+    # Without a legal name, its name; without a SIRET, no SIREN (never a made-up one).
+    receiver.legal_name, receiver.siret = None, None
+    db.flush()
+    plain = client.get(
+        f"/api/v1/pickups/{pickup.id}/donation-receipt",
+        headers=auth_headers(settings, donor_user),
+    ).json()["recipient"]
+    assert (plain["name"], plain["siren"]) == (receiver.name, None)
