@@ -40,7 +40,8 @@ from collecte.devices.policy import can_work_on
 from collecte.devices.schemas import HoldIn, MoveIn, StorageAbsentIn, TransitionIn
 from collecte.documents.router import pdf_response
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
-from collecte.labels.service import device_for_label, list_templates, render_device_labels
+from collecte.labels.service import device_for_label, render_device_labels
+from collecte.labels.titles import stock_choices
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.policy import visible_sites
 from collecte.pickups.models import Pickup
@@ -172,7 +173,7 @@ def device_page(
         ],
         carries_storage=facts.carries_storage,
         certificate_ready=facts.carries_storage and facts.erasure_cleared,
-        templates=list_templates(),
+        templates=stock_choices(),
         default_template=DEFAULT_TEMPLATE,
         can_work=can_work,
         form=form,

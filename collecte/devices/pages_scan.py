@@ -27,7 +27,7 @@ from collecte.devices.pages_forms import action_label
 from collecte.devices.schemas import DeviceOut, ScanIn
 from collecte.devices.service import get_device
 from collecte.labels.router import DEFAULT_TEMPLATE
-from collecte.labels.service import list_templates
+from collecte.labels.titles import stock_choices
 from collecte.orgs.models import Organization
 from collecte.orgs.policy import visible_sites
 from collecte.requests import allocating
@@ -114,7 +114,7 @@ def scan_station(request: Request, session: SessionDep, user: WebUser) -> HTMLRe
         user=user,
         sites=list(session.scalars(visible_sites(user))),
         statuses=STATION_STATUSES,
-        templates=list_templates(),
+        templates=stock_choices(),
         default_template=DEFAULT_TEMPLATE,
         allocatable=_allocatable(session, user),
         can_allocate=plans(user),
