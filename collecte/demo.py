@@ -5,6 +5,7 @@ requests at every stage (see ``demo_partners``)."""
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Session
 from collecte.auth.models import Role, User
 from collecte.auth.service import create_user
 from collecte.core.types import utcnow
-from collecte.demo_devices import DemoSpec, make_demo_device
-from collecte.demo_partners import DemoPeople, load_demo_partners
+from collecte.demo_devices import DemoSpec, demo_serial, make_demo_device
+from collecte.demo_partners import DemoPeople, load_demo_partners, partner_stock
 from collecte.demo_pickups import load_demo_pickups
 from collecte.devices.checklists import Category
 from collecte.orgs.models import Organization, OrgKind
@@ -39,6 +40,9 @@ def load_demo(session: Session) -> list[DemoLogin]:
     workshop = create_organization(
         session,
         name="Atelier Solidaire Île-de-France",
+        # What its documents and the donors' Cerfa receipts name (a made-up SIRET, Luhn-valid).
+        legal_name="Atelier Solidaire Île-de-France SCIC SAS",
+        siret="85234567800019",
         kind=OrgKind.WORKSHOP,
         address="12 rue des Ateliers",
         postcode="93100",
@@ -148,8 +152,21 @@ def load_demo(session: Session) -> list[DemoLogin]:
         users["technicien@atelier.example"],
         users["coordination@atelier.example"],
     )
-    _demo_devices(session, technician=technician, donors=[d.id for d in donors])
-    load_demo_pickups(session, coordinator=coordinator, donors=donors, today=utcnow().date())
+    # The demo donor's devices (its share of the stock and the partners') came with its pickup
+    # collected this morning: the pickup, the donor's space and each device page agree.
+    donor_stock = [(i, s) for i, s in enumerate(_DEMO_STOCK) if i % len(donors) == 0]
+    came_in = donor_stock + partner_stock()
+    collected = load_demo_pickups(
+        session,
+        coordinator=coordinator,
+        donors=donors,
+        today=utcnow().date(),
+        collected=dict(Counter(spec[0].value for _, spec in came_in)),
+        collected_serials=[demo_serial(index) for index, _ in came_in],
+    )
+    _demo_devices(
+        session, technician=technician, donors=[d.id for d in donors], pickup_id=collected.id
+    )
     load_demo_partners(
         session,
         people=DemoPeople(
@@ -163,6 +180,7 @@ def load_demo(session: Session) -> list[DemoLogin]:
         ),
         other_partner=partners[2],
         donor_id=donors[0].id,
+        pickup_id=collected.id,
     )
     return logins
 
@@ -189,13 +207,16 @@ _DEMO_STOCK: list[DemoSpec] = [
 ]
 
 
-def _demo_devices(session: Session, *, technician: User, donors: list[int]) -> None:
-    """Devices at every stage of the workshop, taken there through the real services."""
+def _demo_devices(session: Session, *, technician: User, donors: list[int], pickup_id: int) -> None:
+    """Devices at every stage of the workshop, taken there through the real services; the first
+    donor's came with its collected pickup, the others' were brought in without one."""
     for index, spec in enumerate(_DEMO_STOCK):
+        donor_id = donors[index % len(donors)]
         make_demo_device(
             session,
             technician=technician,
-            donor_id=donors[index % len(donors)],
+            donor_id=donor_id,
             index=index,
             spec=spec,
+            pickup_id=pickup_id if donor_id == donors[0] else None,
         )

@@ -19,10 +19,21 @@ from collecte.orgs.models import Site
 DemoSpec = tuple[Category, str, str, bool, float, int | None, int | None, str]
 
 
+def demo_serial(index: int) -> str:
+    return f"DEMO-{index:04d}"
+
+
 def make_demo_device(
-    session: Session, *, technician: User, donor_id: int, index: int, spec: DemoSpec
+    session: Session,
+    *,
+    technician: User,
+    donor_id: int,
+    index: int,
+    spec: DemoSpec,
+    pickup_id: int | None = None,
 ) -> Device:
-    """One device of the demo received at the workshop's first site and taken to its stage."""
+    """One device of the demo received at the workshop's first site (from its pickup, when it
+    came with one) and taken to its stage."""
     category, brand, model, storage, weight, ram, disk, stage = spec
     site = session.scalars(
         select(Site).where(Site.organization_id == technician.organization_id).order_by(Site.id)
@@ -37,11 +48,12 @@ def make_demo_device(
                 "category": category,
                 "brand": brand,
                 "model": model,
-                "serial": f"DEMO-{index:04d}",
+                "serial": demo_serial(index),
                 "has_storage": storage,
                 "weight_kg": weight,
                 "site_id": site.id,
                 "donor_id": donor_id,
+                "pickup_id": pickup_id,
                 "specs": {"ram_gb": ram, "storage_gb": disk},
             }
         ),

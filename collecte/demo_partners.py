@@ -51,18 +51,33 @@ def _request(
     return request
 
 
+def partner_stock() -> list[tuple[int, DemoSpec]]:
+    """The partners' share of the stock, each with its demo index (serials apart from the
+    workshop stock's)."""
+    return [(100 + n, spec) for n, spec in enumerate(_PARTNER_STOCK)]
+
+
 def load_demo_partners(
-    session: Session, *, people: DemoPeople, other_partner: Organization, donor_id: int
+    session: Session,
+    *,
+    people: DemoPeople,
+    other_partner: Organization,
+    donor_id: int,
+    pickup_id: int | None = None,
 ) -> None:
     """Requests at every stage, with a shipment on its way, one delivered, and hand-overs."""
     lien, ccas = people.partners
     coordinator = people.coordinator
-    offset = 100  # demo serials apart from the workshop stock's
     stock = [
         make_demo_device(
-            session, technician=people.technician, donor_id=donor_id, index=offset + n, spec=spec
+            session,
+            technician=people.technician,
+            donor_id=donor_id,
+            index=index,
+            spec=spec,
+            pickup_id=pickup_id,
         )
-        for n, spec in enumerate(_PARTNER_STOCK)
+        for index, spec in partner_stock()
     ]
     desktop, smartphone, laptop_1, laptop_2, laptop_3 = stock
 

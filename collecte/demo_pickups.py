@@ -48,21 +48,18 @@ _WAITING = DemoStop(
     2, "40 boulevard Haussmann", "75009", "Paris", 48.8738, 2.3320, {"laptop": 30}, 9, 17
 )
 # The demo donor's own, collected: its space then shows a collection proof and the receipt data.
-_COLLECTED = DemoStop(
-    0,
-    "1 place de la Défense",
-    "92400",
-    "Courbevoie",
-    48.8918,
-    2.2380,
-    {"laptop": 5, "monitor": 2},
-    9,
-    12,
-)
+# Its items are the devices received from it (``load_demo_pickups``' ``collected``).
+_COLLECTED = DemoStop(0, "1 place de la Défense", "92400", "Courbevoie", 48.8918, 2.2380, {}, 9, 12)
 
 
 def _request(
-    session: Session, *, coordinator: User, donors: list[Organization], stop: DemoStop, day: dt.date
+    session: Session,
+    *,
+    coordinator: User,
+    donors: list[Organization],
+    stop: DemoStop,
+    day: dt.date,
+    serials: list[str] | None = None,
 ) -> Pickup:
     donor = donors[stop.donor]
     body = PickupCreate.model_validate(
@@ -86,25 +83,38 @@ def _request(
                 }
             ],
             "items": [{"category": c, "quantity": q} for c, q in stop.items.items()],
-            "declared_serials": [f"{stop.city[:3].upper()}-{n:03d}" for n in range(1, 4)],
+            "declared_serials": serials
+            if serials is not None
+            else [f"{stop.city[:3].upper()}-{n:03d}" for n in range(1, 4)],
         }
     )
     return request_pickup(session, viewer=coordinator, booking=body)
 
 
 def load_demo_pickups(
-    session: Session, *, coordinator: User, donors: list[Organization], today: dt.date
-) -> None:
+    session: Session,
+    *,
+    coordinator: User,
+    donors: list[Organization],
+    today: dt.date,
+    collected: dict[str, int],
+    collected_serials: list[str],
+) -> Pickup:
     """Through the real services: one request to plan, a round for the day after tomorrow, one
-    collected this morning (the demo stock's devices were received without a pickup)."""
+    collected this morning, which returns: ``collected`` (category -> count) and the serials
+    declared are those of the devices received from it (the caller takes them in)."""
     site = session.scalars(
         select(Site).where(Site.organization_id == coordinator.organization_id).order_by(Site.id)
     ).first()
     if site is None:
         raise RuntimeError("the demo workshop has no site")
     round_day = today + dt.timedelta(days=2)
-    for stop, day in [(stop, round_day) for stop in _ROUND] + [(_COLLECTED, today)]:
-        pickup = _request(session, coordinator=coordinator, donors=donors, stop=stop, day=day)
+    came = _COLLECTED._replace(items=collected)
+    for stop, day in [(stop, round_day) for stop in _ROUND] + [(came, today)]:
+        serials = collected_serials if stop is came else None
+        pickup = _request(
+            session, coordinator=coordinator, donors=donors, stop=stop, day=day, serials=serials
+        )
         schedule_pickup(
             session,
             viewer=coordinator,
@@ -118,11 +128,11 @@ def load_demo_pickups(
     collect_pickup(
         session,
         viewer=coordinator,
-        pickup=pickup,  # the last one: _COLLECTED
-        weight_kg=16.5,
+        pickup=pickup,  # the last one: the collected stop
+        weight_kg=19.8,
         released_by="Service informatique",
         received_by="Équipe collecte",
-        counts=_COLLECTED.items,
+        counts=collected,
     )
     _request(
         session,
@@ -131,3 +141,4 @@ def load_demo_pickups(
         stop=_WAITING,
         day=today + dt.timedelta(days=10),
     )
+    return pickup

@@ -99,7 +99,15 @@ def redirect(url: str) -> RedirectResponse:
 
 def safe_next(target: str | None) -> str:
     """A local path to go back to; anything else (another host, a scheme) becomes the home page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        # A browser drops tabs and newlines from a URL: "/\t/evil.example" would become
+        # "//evil.example", another host; no control character goes back into a Location.
+        and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    ):
         return target
     return "/"
 

@@ -41,7 +41,7 @@ from collecte.devices.models import Device
 from collecte.devices.pages_forms import require_workshop_staff
 from collecte.devices.policy import visible_devices
 from collecte.devices.schemas import DeviceCreate
-from collecte.labels.service import list_templates
+from collecte.labels.titles import stock_choices
 from collecte.orgs.models import Organization, OrgKind
 from collecte.orgs.policy import visible_organizations, visible_sites
 from collecte.pickups.models import Pickup, PickupStatus
@@ -286,7 +286,7 @@ def _import_page(
         form_id=secrets.token_urlsafe(16),
         columns=bulk.CSV_COLUMNS,
         example=CSV_EXAMPLE,
-        templates=list_templates(),
+        templates=stock_choices(),
         format_code=codes.format_code,
         **_intake_choices(session, user),
         **context,

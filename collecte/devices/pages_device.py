@@ -40,9 +40,12 @@ from collecte.devices.policy import can_work_on
 from collecte.devices.schemas import HoldIn, MoveIn, StorageAbsentIn, TransitionIn
 from collecte.documents.router import pdf_response
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
-from collecte.labels.service import device_for_label, list_templates, render_device_labels
+from collecte.labels.service import device_for_label, render_device_labels
+from collecte.labels.titles import stock_choices
 from collecte.orgs.models import Organization, Site
 from collecte.orgs.policy import visible_sites
+from collecte.pickups.models import Pickup
+from collecte.pickups.policy import visible_pickups
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,6 +107,15 @@ def _work_context(
     }
 
 
+def _pickup_seen(session: Session, user: User, device: Device) -> Pickup | None:
+    """The pickup the device came from, when the viewer may read it (``visible_pickups``): the
+    page then links to it; to anyone else it stays unnamed."""
+    if device.pickup_id is None:
+        return None
+    query = visible_pickups(user).where(Pickup.id == device.pickup_id)
+    return session.scalars(query).first()
+
+
 def device_page(
     request: Request,
     session: Session,
@@ -147,6 +159,7 @@ def device_page(
         device=device,
         code_display=codes.format_code(device.code),
         donor=session.get(Organization, device.donor_id) if device.donor_id else None,
+        pickup=_pickup_seen(session, user, device),
         site_names=site_names(session, site_ids) if sees_staff else {},
         sees_staff=sees_staff,
         events=events,
@@ -160,7 +173,7 @@ def device_page(
         ],
         carries_storage=facts.carries_storage,
         certificate_ready=facts.carries_storage and facts.erasure_cleared,
-        templates=list_templates(),
+        templates=stock_choices(),
         default_template=DEFAULT_TEMPLATE,
         can_work=can_work,
         form=form,

@@ -27,7 +27,7 @@ from collecte.devices.pages_forms import action_label
 from collecte.devices.schemas import DeviceOut, ScanIn
 from collecte.devices.service import get_device
 from collecte.labels.router import DEFAULT_TEMPLATE
-from collecte.labels.service import list_templates
+from collecte.labels.titles import stock_choices
 from collecte.orgs.models import Organization
 from collecte.orgs.policy import visible_sites
 from collecte.requests import allocating
@@ -114,7 +114,7 @@ def scan_station(request: Request, session: SessionDep, user: WebUser) -> HTMLRe
         user=user,
         sites=list(session.scalars(visible_sites(user))),
         statuses=STATION_STATUSES,
-        templates=list_templates(),
+        templates=stock_choices(),
         default_template=DEFAULT_TEMPLATE,
         allocatable=_allocatable(session, user),
         can_allocate=plans(user),
@@ -200,7 +200,9 @@ def scan_submit(
             "allowed_labels": [action_label(a) for a in result.allowed_actions],
             "applied": result.applied,
             "applied_label": applied_label,
-            "duplicate": result.duplicate,
+            # A look-up applies nothing, so its repeat is the device shown again, never "not
+            # applied twice" (the scan log still flags the repeat, as the API answers).
+            "duplicate": result.duplicate and bool(body.action),
         }
     finally:
         i18n.current_language.reset(token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,6 +121,33 @@ def record_diagnosis(
     return record
 
 
+_WORKSHOP_ZONE = ZoneInfo("Europe/Paris")
+
+
+def _workshop_time(value: dt.datetime) -> str:
+    """A time as the workshop reads it, in an order every language reads: 2026-12-01 14:05."""
+    return value.astimezone(_WORKSHOP_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def _require_after_receipt(
+    device: Device, *, started_at: dt.datetime | None, ended_at: dt.datetime | None
+) -> None:
+    """Refuse an erasure that ended before the device was received (at intake, or back from a
+    return or a find: ``history_since``, where its records start counting again). It wiped
+    something else, or the data the device held before; either way it cannot clear it now."""
+    ended = ended_at or started_at
+    if ended is not None and ended < device.history_since:
+        raise Conflict(
+            "erasure_before_receipt",
+            N_(
+                "the erasure ended on %(ended)s, before the device was received on "
+                "%(received)s: it cannot clear the data the device holds now"
+            ),
+            ended=_workshop_time(ended),
+            received=_workshop_time(device.history_since),
+        )
+
+
 def record_erasure(
     session: Session,
     *,
@@ -156,6 +184,7 @@ def record_erasure(
         raise InvalidInput(
             "erasure_ends_before_start", N_("the erasure cannot end before it started")
         )
+    _require_after_receipt(device, started_at=started_at, ended_at=ended_at)
     if verified and result != "erased":
         raise InvalidInput("verified_not_erased", N_("only an erased storage can be verified"))
     if verified and not (verification_method or nist_level == "destroy"):

@@ -115,7 +115,12 @@ def fit_text(
     unit = _unit_width(text, font)
     if unit * size <= width_pt:
         return FittedText(text, size, unit * size)
-    size = max(min(size, width_pt / unit), min(min_size_pt, size))
+    # The size that just fits, floored to 1/1000 pt as the renderers draw it: width_pt / unit
+    # itself may come back a hair too wide (117.63779527559058 > ...056 pt for "Ordinateur
+    # portable · Lenovo ThinkPad T14 Gen 3" on a DK-11209), and the text was then cut although
+    # it fitted at that size.
+    fitting = math.floor(width_pt / unit * 1000) / 1000
+    size = max(min(size, fitting), min(min_size_pt, size))
     if unit * size <= width_pt:
         return FittedText(text, size, unit * size)
     # Binary search on the kept length: widths grow with it, and values can be long.

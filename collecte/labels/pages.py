@@ -23,6 +23,7 @@ from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
 from collecte.labels import service
 from collecte.labels.router import DEFAULT_TEMPLATE, label_response
+from collecte.labels.titles import stock_choices
 from collecte.orgs.models import Site
 from collecte.orgs.policy import visible_sites
 
@@ -64,7 +65,7 @@ def _print_page(
         status_code=status_code,
         user=user,
         values=values,
-        templates=service.list_templates(),
+        templates=stock_choices(),
         sites=sites,
         count=len(split_codes(values.get("codes", ""))),
         **context,

@@ -110,6 +110,7 @@ class LabelStock:
 
     id: str
     name: str
+    product: str  # the make and model of the stock ("Avery L7651"), for a page's own wording
     kind: Literal["pdf", "zpl"]
     dpi: int
     label_width_mm: float
@@ -362,6 +363,7 @@ def load_stock(path: Path) -> LabelStock:
     stock = LabelStock(
         id=stock_id,
         name=root.text("name"),
+        product=root.text("product", default=root.text("name")),
         kind=cast(Literal["pdf", "zpl"], root.choice("kind", ("pdf", "zpl"))),
         dpi=dpi,
         label_width_mm=label.number("width_mm", minimum=5),

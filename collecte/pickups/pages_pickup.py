@@ -66,7 +66,7 @@ DONE = {
         "Your pickup request is sent. The workshop will schedule it and email the contact."
     ),
     "edited": N_("The pickup request is updated."),
-    "cancelled": N_("The pickup is cancelled."),
+    "cancel": N_("The pickup is cancelled."),
     "inventory": N_(
         "The inventory file is recorded: its serial numbers replace the previous ones."
     ),
@@ -154,6 +154,8 @@ def pickup_page(
         can_change=policy.may_change(user, pickup),
         can_edit=policy.may_edit(user, pickup),
         can_cancel=policy.may_cancel(user, pickup),
+        # Who reads a donor's reason: a workshop, or (none serves the place yet) the operator.
+        workshop_reads=policy.seen_by_a_workshop(session, pickup),
         can_schedule=can_schedule,
         can_collect=policy.may_collect(user, pickup),
         can_position=policy.may_correct_position(user, pickup),

@@ -6,7 +6,8 @@ the ``may_*`` answer what a page offers and the ``require_*`` refuse what a serv
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
 from collecte.auth.policy import (
@@ -19,7 +20,7 @@ from collecte.auth.policy import (
 )
 from collecte.core.errors import Conflict, Forbidden, Reason
 from collecte.core.vocabulary import N_
-from collecte.orgs.models import Site, served_territories
+from collecte.orgs.models import Site, WorkshopTerritory, served_territories
 from collecte.pickups.lifecycle import EDITABLE, PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
 
@@ -58,6 +59,16 @@ def visible_pickups(viewer: Principal) -> Select[Pickup]:
             )
         )
     return query.where(false())
+
+
+def seen_by_a_workshop(session: Session, pickup: Pickup) -> bool:
+    """Whether some workshop's staff read this pickup (``visible_pickups``' workshop branch): the
+    one whose site it is planned at, else those serving its département. What a donor is told
+    about who reads a cancellation's reason rests on it."""
+    if pickup.site_id is not None:
+        return True
+    served = exists().where(WorkshopTerritory.territory == pickup.territory)
+    return bool(session.scalar(select(served)))
 
 
 def may_change(viewer: Principal, pickup: Pickup) -> bool:

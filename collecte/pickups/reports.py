@@ -15,7 +15,7 @@ from collecte.core.vocabulary import N_
 from collecte.devices.lifecycle import DeviceStatus
 from collecte.devices.models import Device
 from collecte.devices.policy import visible_devices
-from collecte.orgs.models import Organization
+from collecte.orgs.models import Organization, Site
 from collecte.pickups.models import Pickup, PickupStatus
 
 # How a device's status reads for its donor.
@@ -44,6 +44,10 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
             N_("the receipt covers what was collected: this pickup is not collected yet"),
         )
     donor = session.get_one(Organization, pickup.donor_id)
+    # The receipt is issued by the organisation that received the gift: the workshop whose
+    # site the pickup went to. The Cerfa asks for its name, SIREN and address.
+    site = session.get_one(Site, pickup.site_id) if pickup.site_id is not None else None
+    recipient = session.get_one(Organization, site.organization_id) if site else None
     received = Counter(
         str(category)
         for category in session.scalars(
@@ -52,6 +56,7 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
     )
     return {
         "form": "Cerfa 2041-MEC-SD (reçu des dons en nature)",
+        "recipient": _recipient(recipient),
         "donor": {
             "name": donor.name,
             "siret": donor.siret,
@@ -70,6 +75,21 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
         "collected_weight_kg": pickup.collected_weight_kg,
         "value_eur": None,
         "value_note": "to be stated by the donor (book value or fair market value)",
+    }
+
+
+def _recipient(organization: Organization | None) -> dict[str, Any] | None:
+    """The receiving organisation as the Cerfa names it: legal name, SIREN (the first nine
+    digits of the SIRET), address."""
+    if organization is None:
+        return None
+    return {
+        "name": organization.legal_name or organization.name,
+        "siren": organization.siret[:9] if organization.siret else None,
+        "siret": organization.siret,
+        "address": organization.address,
+        "postcode": organization.postcode,
+        "city": organization.city,
     }
 
 

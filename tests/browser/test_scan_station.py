@@ -132,12 +132,12 @@ def test_scan_look_up_repeat_sticky_mode_and_invalid_code(
     expect(scan_input).to_be_focused()
     expect(scan_input).to_have_value("")
 
-    # the same code at once, as a double-firing scanner would: orange, not applied twice
+    # the same code at once: a look-up applies nothing, so it just shows the device again
     scan(page, first)
-    expect(feedback).to_have_attribute("data-state", "duplicate")
-    expect(feedback).to_have_attribute("data-sound", "duplicate")
-    expect(feedback).to_contain_text("Déjà scanné")
     expect(rows).to_have_count(2)
+    expect(feedback).to_have_attribute("data-state", "ok")
+    expect(feedback).not_to_contain_text("Déjà scanné")
+    expect(page.locator("#feedback-code")).to_have_text(format_code(first))
 
     # a sticky mode: every scan now sends the device to repair
     page.locator("#scan-mode").select_option("to:in_repair")
@@ -152,6 +152,13 @@ def test_scan_look_up_repeat_sticky_mode_and_invalid_code(
     expect(page.locator("#feedback-status")).to_have_text("En réparation")
     expect(rows.nth(0)).to_contain_text(format_code(third))
     expect(rows.nth(1)).to_contain_text(format_code(second))
+    # the same code at once in an action mode, as a double-firing scanner would: orange,
+    # not applied twice
+    scan(page, third)
+    expect(rows).to_have_count(5)
+    expect(feedback).to_have_attribute("data-state", "duplicate")
+    expect(feedback).to_have_attribute("data-sound", "duplicate")
+    expect(feedback).to_contain_text("Déjà scanné")
     assert stored(live_server, second).status is DeviceStatus.IN_REPAIR
     assert stored(live_server, third).status is DeviceStatus.IN_REPAIR
     assert stored(live_server, first).status is DeviceStatus.RECEIVED  # looked up only

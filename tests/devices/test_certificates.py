@@ -20,7 +20,7 @@ from collecte.documents.models import Document
 from collecte.orgs.models import OrgKind
 from tests.apidoc import assert_documented
 from tests.factories.accounts import auth_headers, make_organization, make_user
-from tests.factories.devices import Workshop
+from tests.factories.devices import Workshop, received_on
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -46,7 +46,7 @@ def _upload_log(client: TestClient, headers: dict[str, str], code: str, name: st
 def test_nwipe_log_upload_records_each_drive_and_wipes_the_device(
     client: TestClient, db: Session, workshop: Workshop, settings: Settings
 ) -> None:
-    device = workshop.receive()
+    device = received_on(db, workshop.receive())  # before the log's erasure
     headers = auth_headers(settings, workshop.technician)
     response = _upload_log(client, headers, device.code, "nwipe-erased.log")
     assert response.status_code == 201, response.text  # type: ignore[attr-defined]
@@ -63,9 +63,9 @@ def test_nwipe_log_upload_records_each_drive_and_wipes_the_device(
     ("name", "result"), [("nwipe-failed.log", "failed"), ("nwipe-aborted.log", "aborted")]
 )
 def test_failed_or_aborted_log_leaves_the_device_unwiped(
-    client: TestClient, workshop: Workshop, settings: Settings, name: str, result: str
+    client: TestClient, db: Session, workshop: Workshop, settings: Settings, name: str, result: str
 ) -> None:
-    device = workshop.receive()
+    device = received_on(db, workshop.receive())
     headers = auth_headers(settings, workshop.technician)
     response = _upload_log(client, headers, device.code, name)
     assert response.status_code == 201, response.text  # type: ignore[attr-defined]

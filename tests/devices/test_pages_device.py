@@ -23,7 +23,7 @@ from tests.devices.pagehelpers import (
     status_of,
 )
 from tests.factories.accounts import make_site
-from tests.factories.devices import Workshop
+from tests.factories.devices import Workshop, received_on
 
 
 def test_device_page_shows_history_and_records(
@@ -76,7 +76,7 @@ def test_a_grouped_or_scanned_code_redirects_to_the_device_page(
 def test_forms_take_a_device_from_intake_to_available(
     client: TestClient, db: Session, workshop: Workshop, token: str
 ) -> None:
-    device = workshop.receive(serial="FLOW-1")
+    device = received_on(db, workshop.receive(serial="FLOW-1"))  # before the erasure typed
     url = f"/devices/{device.code}"
 
     response = post(
@@ -188,7 +188,7 @@ def test_a_refused_record_keeps_what_was_typed(
 
 
 def test_nwipe_log_upload(client: TestClient, db: Session, workshop: Workshop, token: str) -> None:
-    device = workshop.receive(serial="NWIPE-1")
+    device = received_on(db, workshop.receive(serial="NWIPE-1"))
     log = (Path(__file__).parent / "fixtures" / "nwipe-erased.log").read_bytes()
     response = client.post(
         f"/devices/{device.code}/erasure-log",

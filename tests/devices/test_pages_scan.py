@@ -72,3 +72,24 @@ def test_scan_submit_without_a_session_is_401(client: TestClient) -> None:
     answer = client.post("/scan/submit", json={"code": "X"}, headers={"X-CSRF-Token": "x"})
     assert answer.status_code == 401
     assert answer.json()["error"] == "login_required"
+
+
+def test_a_repeated_look_up_shows_the_device_again(
+    client: TestClient, db: Session, workshop: Workshop, token: str
+) -> None:
+    """A look-up applies nothing: scanned twice at once, it is found twice, never "already
+    scanned: not applied twice" (that is for a scan that applies an action)."""
+    device = workshop.receive(serial="LOOK-1")
+    headers = {"X-CSRF-Token": token}
+    answers = [
+        client.post("/scan/submit", json={"code": device.code}, headers=headers).json()
+        for _ in range(2)
+    ]
+    for answer in answers:
+        assert answer["device"]["code"] == device.code
+        assert (answer["duplicate"], answer["applied"]) == (False, None)
+    assert answers[1]["allowed_actions"] == answers[0]["allowed_actions"]
+    # An empty action is a look-up too (the station's "look up only" mode sends none).
+    again = client.post("/scan/submit", json={"code": device.code, "action": ""}, headers=headers)
+    assert again.json()["duplicate"] is False
+    assert status_of(db, device) is DeviceStatus.RECEIVED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,6 +34,18 @@ def passing_checks(category: Category) -> dict[str, Any]:
 
 
 ILE_DE_FRANCE = ("75", "92", "93", "94")
+
+
+# Before the dates of the erasure logs kept as fixtures (tests/devices/fixtures/nwipe-*.log).
+LONG_AGO = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def received_on(db: Session, device: Device, when: dt.datetime = LONG_AGO) -> Device:
+    """The device as if it had been received then: an erasure that ended since may be recorded
+    (one that ended before it was received is refused)."""
+    device.received_at = device.history_since = when
+    db.flush()  # the records' checks read the stored dates
+    return device
 
 
 class Workshop:
