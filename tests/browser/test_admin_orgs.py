@@ -161,7 +161,11 @@ def test_operator_sets_up_a_workshop_its_sites_and_a_partner(
     assert workshop.territory_priorities == {"38": 1, "73": 2, "74": 2}
     assert workshop.logo_media_type == "image/png"
     assert by_name["Secours Numérique"].kind is OrgKind.PARTNER
-    assert [(s.name, s.organization_id, s.territory, s.latitude) for s in sites] == [
-        ("Chambéry Bissy", workshop.id, "73", None),
-        ("Grenoble Bouchayer", workshop.id, "38", 45.1951),
+    # A site given no coordinates is placed at its commune's centre (the test run's geocoder
+    # is off), marked so; typed coordinates are kept as typed.
+    assert [(s.name, s.organization_id, s.territory, s.position_source) for s in sites] == [
+        ("Chambéry Bissy", workshop.id, "73", "commune"),
+        ("Grenoble Bouchayer", workshop.id, "38", "manual"),
     ]
+    assert sites[0].latitude is not None
+    assert sites[1].latitude == 45.1951

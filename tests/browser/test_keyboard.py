@@ -129,10 +129,10 @@ def test_technician_scans_and_changes_mode_with_the_keyboard(
     expect(page.locator("#feedback-icon")).to_have_text("✓")
     expect(status).to_have_text(re.compile(rf"^OK : Trouvé\. {format_code(first)}, Reçu"))
     expect(alert).to_be_empty()
-    # the same code again: "!" and "Déjà scanné", still a status, not an alert
+    # the same code again: a look-up applies nothing, so it just shows the device again
     scan_station.scan(page, first)
-    expect(page.locator("#feedback-icon")).to_have_text("!")
-    expect(status).to_contain_text("Déjà scanné : Déjà scanné")
+    expect(page.locator("#feedback-icon")).to_have_text("✓")
+    expect(status).to_have_text(re.compile(rf"^OK : Trouvé\. {format_code(first)}, Reçu"))
 
     # the mode list, stepped through with the arrows: the focus stays on it until Enter
     page.keyboard.press("Shift+Tab")
@@ -149,6 +149,11 @@ def test_technician_scans_and_changes_mode_with_the_keyboard(
     scan_station.scan(page, second)
     expect(status).to_contain_text("OK : Fait : Mettre en attente")
     assert scan_station.stored(live_server, second).hold_reason == "écran fêlé"
+    # the same action again at once: "!" and "Déjà scanné", still a status, not an alert
+    scan_station.scan(page, second)
+    expect(page.locator("#feedback-icon")).to_have_text("!")
+    expect(status).to_contain_text("Déjà scanné : Déjà scanné")
+    expect(alert).to_be_empty()
 
     # a refusal: a square with a cross, the word "Refusé", said at once through the alert
     wrong = second[:7] + ("0" if second[7] != "0" else "1")

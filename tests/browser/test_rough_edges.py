@@ -130,6 +130,18 @@ def test_the_donors_home_fits_a_phone(
     assert box["x"] + box["width"] <= PHONE["width"]
 
 
+def test_every_home_fits_a_phone(
+    live_server: LiveServer, page: Any, demo: dict[Role, DemoLogin]
+) -> None:
+    """The operator's home lists organisations and sites as cards on a phone (it was 435 px
+    wide), and so does every other role's home."""
+    page.set_viewport_size(PHONE)
+    for role in (Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN, Role.AUDITOR, Role.PARTNER):
+        _sign_in(page, live_server, demo[role], "/")
+        assert _scroll_width(page) <= PHONE["width"], role
+        page.context.clear_cookies()
+
+
 def test_the_scan_stations_mode_selector_is_near_the_top_of_a_phone(
     live_server: LiveServer, page: Any, demo: dict[Role, DemoLogin]
 ) -> None:
