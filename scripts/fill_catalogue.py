@@ -17,13 +17,15 @@ LOCALE = Path(__file__).resolve().parent.parent / "collecte" / "locale"
 
 def main() -> None:
     language, source = sys.argv[1], sys.argv[2]
-    translations: dict[str, str] = runpy.run_path(source)["TRANSLATIONS"]
+    translations: dict[str, str | tuple[str, ...]] = runpy.run_path(source)["TRANSLATIONS"]
     po_path = LOCALE / language / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
     for message in catalog:
-        if message.id and isinstance(message.id, str) and message.id in translations:
-            message.string = translations[message.id]
+        # A plural entry is keyed by its singular, its translation a tuple of the forms.
+        key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        if key and key in translations:
+            message.string = translations[key]
             message.flags.discard("fuzzy")
     with po_path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, no_location=True, sort_output=True)
