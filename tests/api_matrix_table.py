@@ -136,4 +136,11 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # The event log's verification reads every organisation's events: network-wide roles only.
     ("GET", "/api/v1/audit/verify"): r(A, U),
     ("GET", "/api/v1/impact/report.pdf"): READ_A,
+    # Accounts: the operator changes them (a coordinator reads its workshop's, changes none); each
+    # caller changes its own password.
+    ("PATCH", "/api/v1/users/{user_id}"): ADMIN_ONLY,
+    ("POST", "/api/v1/users/me/password"): ANY_SIGNED_IN,
+    # Sending again a message of A's pickups: who reads it (the operator, A's coordinator); B's
+    # coordinator is told it does not exist.
+    ("POST", "/api/v1/outbox/{message_id}/resend"): r(A, C),
 }

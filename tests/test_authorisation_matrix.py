@@ -318,6 +318,16 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
     ("GET", "/api/v1/impact.csv"): lambda w, _: {"params": {"donor_id": w.donor.id}},
     ("GET", "/api/v1/audit/verify"): lambda w, _: {},
     ("GET", "/api/v1/impact/report.pdf"): lambda w, _: {"params": {"donor_id": w.donor.id}},
+    ("PATCH", "/api/v1/users/{user_id}"): lambda w, role: {
+        "path": {"user_id": _user_of_a(w, role).id},
+        "json": {"full_name": "Awa Diallo", "integration_contract": True},
+    },
+    ("POST", "/api/v1/users/me/password"): lambda w, _: {
+        "json": {"current_password": PASSWORD, "new_password": "another long password"}
+    },
+    ("POST", "/api/v1/outbox/{message_id}/resend"): lambda w, _: {
+        "path": {"message_id": w.message}
+    },
 }
 
 
