@@ -99,7 +99,7 @@ def user_list(
     q: Annotated[str, Query(max_length=100)] = "",
     role: Annotated[str, Query(max_length=20)] = "",
     organization_id: Annotated[str, Query(max_length=10)] = "",
-    active: Annotated[str, Query(max_length=3)] = "",
+    active: Annotated[str, Query(max_length=10)] = "",
     page: Annotated[int, Query(ge=1, le=200_000)] = 1,
 ) -> Response:
     """Every account, by email, with a search on email or name, filters and pages of 50."""
