@@ -46,6 +46,15 @@ DONE = {
     "reset": N_("A reset link is queued in the outbox; it works once, for a limited time."),
 }
 ACTIVE_FILTER = {"yes": True, "no": False}
+# A service refusal shown beside the field it is about (others at the top of the form).
+FIELD_OF_REFUSAL = {
+    "role_organization_mismatch": "organization_id",
+    "role_needs_organization": "organization_id",
+    "admin_in_organization": "organization_id",
+    "unknown_organization": "organization_id",
+    "email_taken": "email",
+    "password_too_short": "password",
+}
 
 
 def _role(value: str) -> Role | None:
@@ -87,7 +96,15 @@ def _attempt(
             field_errors(request, exc),
         )
     except CollecteError as exc:
-        return exc.status_code, exc.message(request_language(request)), {}
+        text = exc.message(request_language(request))
+        field = FIELD_OF_REFUSAL.get(exc.code)
+        if field is None:
+            return exc.status_code, text, {}
+        return (
+            exc.status_code,
+            translate(request, N_("Some fields need correcting.")),
+            {field: text},
+        )
     return None
 
 

@@ -142,11 +142,13 @@ def test_a_refused_creation_shows_why_and_creates_nothing(client: TestClient, db
     )
     assert mismatch.status_code == 422
     assert 'role="alert"' in mismatch.text
+    assert 'id="e-organization_id"' in mismatch.text  # said beside the organisation
     assert "wrong.place@example.org" in mismatch.text  # what was typed is kept
     assert "a long first password" not in mismatch.text  # but never the password
     assert _account(db, "wrong.place@example.org") is None
     duplicate = post(client, "/admin/users/new", token, email=taken.email, role="auditor")
     assert duplicate.status_code == 409
+    assert 'id="e-email"' in duplicate.text
     bad_email = post(client, "/admin/users/new", token, email="not an email", role="auditor")
     assert bad_email.status_code == 422
     assert 'class="field-error" id="e-email"' in bad_email.text
@@ -185,7 +187,7 @@ def test_the_operator_edits_an_account(client: TestClient, db: Session) -> None:
         organization_id=str(partner_org.id),
     )
     assert refused.status_code == 422
-    assert 'role="alert"' in refused.text
+    assert 'id="e-organization_id"' in refused.text
     db.refresh(technician)
     assert technician.organization_id == workshop.id
     assert technician.full_name == "Awa Diallo"
