@@ -104,7 +104,9 @@ def list_users(
     q: Annotated[str, Query(max_length=100, description="Part of the email or name.")] = "",
     role: Role | None = None,
     organization_id: IdQuery = None,
-    active: bool | None = None,
+    active: Annotated[
+        bool | None, Query(description="Active (true) or deactivated (false) only.")
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[User]:
