@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from collecte import __version__
+from collecte.accounts import pages as accounts_pages
+from collecte.accounts import pages_self as accounts_self_pages
 from collecte.admin import orgs_pages as admin_orgs_pages
 from collecte.admin import sites_pages as admin_sites_pages
 from collecte.audit import router as audit_router
@@ -38,6 +40,7 @@ from collecte.impact import router as impact_router
 from collecte.impact.pages_public import PublicCache
 from collecte.labels import pages as labels_pages
 from collecte.labels import router as labels_router
+from collecte.notifications import pages as notifications_pages
 from collecte.notifications import router as notifications_router
 from collecte.orgs import router as orgs_router
 from collecte.pickups import inventory_router as pickups_inventory_router
@@ -127,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(impact_pages.router)
     app.include_router(admin_orgs_pages.router)
     app.include_router(admin_sites_pages.router)
+    app.include_router(accounts_pages.router)
+    app.include_router(accounts_self_pages.router)
+    app.include_router(notifications_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins allowed per account per window."
     )
     login_window_minutes: int = Field(default=15, ge=1)
+    password_reset_ttl_minutes: int = Field(
+        default=60, ge=5, le=7 * 24 * 60, description="How long a password reset link works."
+    )
+    password_reset_max_per_hour: int = Field(
+        default=3,
+        ge=1,
+        description="Reset links the 'forgot password' form sends an account per hour (no more).",
+    )
     smtp_host: str | None = Field(
         default=None, description="Outbox emails are sent here; kept unsent when unset."
     )

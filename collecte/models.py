@@ -1,7 +1,7 @@
 """Every mapped class, imported once so ``Base.metadata`` knows the whole schema (Alembic, tests),
 and every event subscriber, so that whatever writes an event has its reactions registered."""
 
-from collecte.auth.models import LoginThrottle, User
+from collecte.auth.models import LoginThrottle, PasswordReset, User
 from collecte.core.db import Base
 from collecte.core.events import Event, EventSequence
 from collecte.devices.models import (
@@ -41,6 +41,7 @@ __all__ = [
     "LoginThrottle",
     "Organization",
     "OutboxMessage",
+    "PasswordReset",
     "Pickup",
     "RepairRecord",
     "RequestLine",

@@ -147,4 +147,11 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/pickups/{pickup_id}/position"): r(
         A, C, other_refused=E404, cells={"partner": E404}
     ),
+    # Accounts: the operator changes them (a coordinator reads its workshop's, changes none); each
+    # caller changes its own password.
+    ("PATCH", "/api/v1/users/{user_id}"): ADMIN_ONLY,
+    ("POST", "/api/v1/users/me/password"): ANY_SIGNED_IN,
+    # Sending again a message of A's pickups: who reads it (the operator, A's coordinator); B's
+    # coordinator is told it does not exist.
+    ("POST", "/api/v1/outbox/{message_id}/resend"): r(A, C),
 }

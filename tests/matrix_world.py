@@ -4,6 +4,7 @@ the cells act on, and the Rule that says which callers get through."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collecte.auth import resets
 from collecte.auth.models import Role, User
 from collecte.config import Settings
+from collecte.core.types import utcnow
 from collecte.devices.models import Device
 from collecte.documents.models import Document
+from collecte.notifications.models import OutboxMessage
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.pickups.models import Pickup
 from collecte.requests import allocating
@@ -105,6 +109,8 @@ class World:
     shipments: dict[str, int] = field(default_factory=dict)
     handover: int = 0
     document: bytes = b""  # a genuine copy of an issued document, once a matrix fetched one
+    message: int = 0  # the outbox message telling donor A its pickup was scheduled
+    reset_token: str = ""  # a usable password reset link's token, of coordinator A
 
     def headers(self, settings: Settings, role: Role, side: str) -> dict[str, str]:
         return auth_headers(settings, self.users[(role, side)])
@@ -163,8 +169,12 @@ def build_world(db: Session, client: TestClient, settings: Settings) -> World:
     assert document is not None
     db.flush()
     partners = _partner_flow(db, workshop, coordinator, users[(P, "own")])
+    message = db.scalar(select(OutboxMessage.id).where(OutboxMessage.pickup_id == scheduled.id))
+    assert message is not None
     return World(
         **partners,
+        message=message,
+        reset_token=_reset_token(db, settings, coordinator),
         users=users,
         orgs=orgs,
         site=workshop.site,
@@ -176,6 +186,16 @@ def build_world(db: Session, client: TestClient, settings: Settings) -> World:
         donor=workshop.donor,
         document_code=document.verification_code,
     )
+
+
+def _reset_token(db: Session, settings: Settings, user: User) -> str:
+    """A reset link sent to the user; the token as the email carries it (only its hash is stored)."""
+    email = resets.send_reset_link(
+        db, user=user, settings=settings, language="fr", now=utcnow(), by_admin=True
+    )
+    found = re.search(re.escape(resets.RESET_PATH) + r"([\w-]+)", email.body)
+    assert found is not None
+    return found.group(1)
 
 
 def _partner_flow(

@@ -153,6 +153,26 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     },
     # A pickup's position set by hand: as the API's (the planners).
     ("POST", "/pickups/{pickup_id}/position"): r(A, C, other_refused=E404, cells={"partner": E404}),
+    # The operator's account pages (the API's users routes are its twins where they do the same).
+    ("GET", "/admin/users"): r(A),
+    ("GET", "/admin/users/new"): r(A),
+    ("POST", "/admin/users/new"): r(A),
+    ("GET", "/admin/users/{user_id}"): r(A),
+    ("POST", "/admin/users/{user_id}"): r(A),
+    ("POST", "/admin/users/{user_id}/active"): r(A),
+    ("POST", "/admin/users/{user_id}/reset-link"): r(A),
+    # Each caller's own account and password.
+    ("GET", "/account"): ANY_SIGNED_IN,
+    ("POST", "/account/password"): ANY_SIGNED_IN,
+    # "Forgot password" and the link it sends: anyone, signed in or not. Setting the password ends
+    # every session and leads to the sign-in form: "login" for everyone, by design (as /logout).
+    ("GET", "/password/forgot"): PUBLIC,
+    ("POST", "/password/forgot"): PUBLIC,
+    ("GET", "/password/reset/{token}"): PUBLIC,
+    ("POST", "/password/reset/{token}"): r(refused=LOGIN),
+    # The outbox, as the API reads it: the operator, and coordinators for their own pickups.
+    ("GET", "/outbox"): r(A, C, other=OK),
+    ("POST", "/outbox/{message_id}/resend"): r(A, C),
 }
 
 
@@ -220,6 +240,12 @@ TWINS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("POST", "/admin/organizations/{organization_id}/sites/new"): ("POST", f"{API}/sites"),
     ("POST", "/admin/sites/{site_id}"): ("PATCH", f"{API}/sites/{{site_id}}"),
+    ("POST", "/admin/users/new"): ("POST", f"{API}/users"),
+    ("POST", "/admin/users/{user_id}"): ("PATCH", f"{API}/users/{{user_id}}"),
+    ("POST", "/admin/users/{user_id}/active"): ("PATCH", f"{API}/users/{{user_id}}"),
+    ("POST", "/account/password"): ("POST", f"{API}/users/me/password"),
+    ("GET", "/outbox"): ("GET", f"{API}/outbox"),
+    ("POST", "/outbox/{message_id}/resend"): ("POST", f"{API}/outbox/{{message_id}}/resend"),
     # The same path under /api/v1, same method.
     **{
         (method, path): (method, f"{API}{path}")

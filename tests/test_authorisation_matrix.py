@@ -337,6 +337,16 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "path": {"pickup_id": w.requested.id},
         "json": {"latitude": 48.86, "longitude": 2.44},
     },
+    ("PATCH", "/api/v1/users/{user_id}"): lambda w, role: {
+        "path": {"user_id": _user_of_a(w, role).id},
+        "json": {"full_name": "Awa Diallo", "integration_contract": True},
+    },
+    ("POST", "/api/v1/users/me/password"): lambda w, _: {
+        "json": {"current_password": PASSWORD, "new_password": "another long password"}
+    },
+    ("POST", "/api/v1/outbox/{message_id}/resend"): lambda w, _: {
+        "path": {"message_id": w.message}
+    },
 }
 
 

@@ -309,6 +309,54 @@ CALLS: dict[tuple[str, str], Callable[[World, Role], Call]] = {
         "path": {"pickup_id": w.requested.id},
         "data": {"latitude": "48,86", "longitude": "2,44", "use": "coordinates"},
     },
+    ("GET", "/admin/users"): lambda w, _: {"params": {"q": "example", "role": "coordinator"}},
+    ("GET", "/admin/users/new"): lambda w, _: {},
+    ("POST", "/admin/users/new"): lambda w, _: {
+        "data": {
+            "email": "new.technician@example.org",
+            "role": "technician",
+            "organization_id": str(w.orgs[(Role.COORDINATOR, "own")].id),
+        }
+    },
+    ("GET", "/admin/users/{user_id}"): lambda w, _: {
+        "path": {"user_id": w.users[(Role.TECHNICIAN, "own")].id}
+    },
+    ("POST", "/admin/users/{user_id}"): lambda w, _: {
+        "path": {"user_id": w.users[(Role.TECHNICIAN, "own")].id},
+        "data": {
+            "full_name": "Awa Diallo",
+            "role": "technician",
+            "organization_id": str(w.orgs[(Role.COORDINATOR, "own")].id),
+            "integration_contract": "yes",
+        },
+    },
+    ("POST", "/admin/users/{user_id}/active"): lambda w, _: {
+        "path": {"user_id": w.users[(Role.TECHNICIAN, "own")].id},
+        "data": {"active": "no"},
+    },
+    ("POST", "/admin/users/{user_id}/reset-link"): lambda w, _: {
+        "path": {"user_id": w.users[(Role.TECHNICIAN, "own")].id}
+    },
+    ("GET", "/account"): lambda w, _: {},
+    ("POST", "/account/password"): lambda w, _: {
+        "data": {
+            "current_password": PASSWORD,
+            "new_password": "another long password",
+            "confirm_password": "another long password",
+        }
+    },
+    ("GET", "/password/forgot"): lambda w, _: {},
+    ("POST", "/password/forgot"): lambda w, role: {"data": {"email": w.users[(role, "own")].email}},
+    ("GET", "/password/reset/{token}"): lambda w, _: {"path": {"token": w.reset_token}},
+    ("POST", "/password/reset/{token}"): lambda w, _: {
+        "path": {"token": w.reset_token},
+        "data": {
+            "new_password": "another long password",
+            "confirm_password": "another long password",
+        },
+    },
+    ("GET", "/outbox"): lambda w, _: {"params": {"state": "queued"}},
+    ("POST", "/outbox/{message_id}/resend"): lambda w, _: {"path": {"message_id": w.message}},
 }
 
 

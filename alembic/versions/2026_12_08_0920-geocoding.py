@@ -6,7 +6,7 @@ null (no position, or one recorded before this revision); ``position_label``: wh
 matched, or the commune's name.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-08 09:20:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -65,3 +65,21 @@ class LoginThrottle(Base):
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PasswordReset(Base):
+    """A one-time link to set a new password: only the token's SHA-256 is kept, so a copy of the
+    table opens no account; a link works once, until it expires or a newer one is issued."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Set when the link was used, or ended by a newer link or a password change: it no longer works.
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Whether the account holder asked for it (the "forgot password" form, which is throttled) or
+    # the operator sent it from the account's page.
+    by_admin: Mapped[bool] = mapped_column(Boolean, default=False)

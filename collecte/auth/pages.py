@@ -27,11 +27,21 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, user: OptionalWebUser, next: str = "/") -> Response:
-    """The sign-in form (or straight on, when already signed in)."""
+def login_form(
+    request: Request, user: OptionalWebUser, next: str = "/", reset: str = ""
+) -> Response:
+    """The sign-in form (or straight on, when already signed in); ``reset=done`` after a new
+    password was chosen through a reset link."""
     if user is not None:
         return redirect(safe_next(next))
-    return render(request, "auth/login.html", next=safe_next(next), email="", error=None)
+    return render(
+        request,
+        "auth/login.html",
+        next=safe_next(next),
+        email="",
+        error=None,
+        password_reset=reset == "done",
+    )
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])

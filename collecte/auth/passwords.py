@@ -11,6 +11,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("collecte-timing-equaliser")
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200  # the forms' and the API's limit: argon2 hashes any length, slowly
 
 
 def hash_password(password: str) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from collecte.auth.models import Role
-from collecte.core.schemas import IdField, Line
+from collecte.core.schemas import IdField, Line, PartialUpdate
 
 
 class TokenOut(BaseModel):
@@ -16,9 +17,13 @@ class TokenOut(BaseModel):
     expires_in: int = Field(description="Seconds until the token expires.")
 
 
+# A password is any text of 10 to 200 characters (collecte.auth.passwords.MIN_PASSWORD_LENGTH).
+Password = Annotated[Line, Field(min_length=10, max_length=200)]
+
+
 class UserCreate(BaseModel):
     email: EmailStr
-    password: Line = Field(min_length=10, max_length=200)
+    password: Password
     role: Role
     organization_id: IdField | None = None
     full_name: Line = Field(default="", max_length=200)
@@ -36,3 +41,22 @@ class UserOut(BaseModel):
     integration_contract: bool
     active: bool
     created_at: dt.datetime
+
+
+class UserUpdate(PartialUpdate):
+    """What the operator may change of an account; an absent field is kept. ``active: false``
+    deactivates it (no sign-in, its sessions and tokens refused); ``organization_id: null`` takes
+    it out of its organisation (an admin or an auditor has none)."""
+
+    nullable = frozenset({"organization_id"})
+
+    role: Role = Role.AUDITOR
+    full_name: Line = Field(default="", max_length=200)
+    active: bool = True
+    integration_contract: bool = False
+    organization_id: IdField | None = None
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: Password

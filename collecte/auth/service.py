@@ -23,24 +23,19 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(
-    session: Session,
-    *,
-    email: str,
-    password: str,
-    role: Role,
-    organization_id: int | None,
-    full_name: str = "",
-    integration_contract: bool = False,
-) -> User:
-    """Create an account after checking its role fits its organisation."""
-    email = normalise_email(email)
+def check_password_length(password: str) -> None:
+    """A password has at least MIN_PASSWORD_LENGTH characters; 422 otherwise."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             "password_too_short",
             N_("password must have at least %(minimum)s characters"),
             minimum=MIN_PASSWORD_LENGTH,
         )
+
+
+def check_role_fits(session: Session, *, role: Role, organization_id: int | None) -> None:
+    """The one rule of who belongs where: a role belongs to an organisation of its kind
+    (ROLE_ORG_KIND), an admin to none; 422 otherwise (on creation and on every change)."""
     expected_kind = ROLE_ORG_KIND[role]
     if organization_id is not None:
         organization = session.get(Organization, organization_id)
@@ -70,6 +65,22 @@ def create_user(
             role=role,
             expected=expected_kind,
         )
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    organization_id: int | None,
+    full_name: str = "",
+    integration_contract: bool = False,
+) -> User:
+    """Create an account after checking its role fits its organisation."""
+    email = normalise_email(email)
+    check_password_length(password)
+    check_role_fits(session, role=role, organization_id=organization_id)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("email_taken", N_("an account already uses %(email)s"), email=email)
     user = User(

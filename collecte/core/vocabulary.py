@@ -147,6 +147,9 @@ LABELS: dict[str, str] = {
     "employed": N_("Employed"),
     "retired": N_("Retired"),
     "family": N_("Family"),
+    # outbox states ("failed" is the erasure result's word above)
+    "queued": N_("Queued"),
+    "sent": N_("Sent"),
 }
 
 

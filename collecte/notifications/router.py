@@ -9,11 +9,27 @@ from fastapi import APIRouter
 
 from collecte.auth.deps import CurrentUser
 from collecte.core.db import SessionDep
-from collecte.core.schemas import Limit, Offset
+from collecte.core.schemas import IdPath, Limit, Offset
+from collecte.notifications.models import OutboxMessage
 from collecte.notifications.policy import require_outbox_reader
-from collecte.notifications.service import outbox_messages
+from collecte.notifications.service import OutboxState, outbox_messages, resend_message, state_of
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
+
+
+def _message_out(m: OutboxMessage) -> dict[str, Any]:
+    state: OutboxState = state_of(m)
+    return {
+        "id": m.id,
+        "recipient": m.recipient,
+        "subject": m.subject,
+        "body": m.body,
+        "state": state.value,
+        "created_at": m.created_at.isoformat(),
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        "attempts": m.attempts,
+        "last_error": m.last_error,
+    }
 
 
 @router.get("/outbox")
@@ -27,17 +43,15 @@ def list_outbox(
     """Queued emails, newest first; `unsent=true` for those not delivered yet."""
     require_outbox_reader(viewer)
     return [
-        {
-            "id": m.id,
-            "recipient": m.recipient,
-            "subject": m.subject,
-            "body": m.body,
-            "created_at": m.created_at.isoformat(),
-            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-            "attempts": m.attempts,
-            "last_error": m.last_error,
-        }
+        _message_out(m)
         for m in session.scalars(
             outbox_messages(unsent=unsent, viewer=viewer).limit(limit).offset(offset)
         )
     ]
+
+
+@router.post("/outbox/{message_id}/resend")
+def resend(message_id: IdPath, session: SessionDep, viewer: CurrentUser) -> dict[str, Any]:
+    """Queue a message not delivered yet for the next sending run, its failures cleared; a sent
+    one is not sent twice (409)."""
+    return _message_out(resend_message(session, viewer=viewer, message_id=message_id))

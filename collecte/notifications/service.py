@@ -6,17 +6,20 @@ committed; sending is a separate step (`collecte outbox send`), retried until it
 
 from __future__ import annotations
 
+import enum
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
 from collecte.config import Settings
+from collecte.core.errors import Conflict, NotFound
 from collecte.core.types import utcnow
+from collecte.core.vocabulary import N_
 from collecte.notifications.models import OutboxMessage
-from collecte.notifications.policy import outbox_visibility
+from collecte.notifications.policy import outbox_visibility, require_outbox_reader
 
 
 def queue_email(
@@ -59,6 +62,65 @@ def outbox_messages(*, unsent: bool, viewer: User | None = None) -> Select[Outbo
     if viewer is not None:
         query = query.where(outbox_visibility(viewer))
     return query.where(OutboxMessage.sent_at.is_(None)) if unsent else query
+
+
+class OutboxState(enum.StrEnum):
+    """Where a message stands: waiting for its first try, delivered, or tried and refused."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def state_of(message: OutboxMessage) -> OutboxState:
+    if message.sent_at is not None:
+        return OutboxState.SENT
+    return OutboxState.FAILED if message.attempts > 0 else OutboxState.QUEUED
+
+
+def _in_state(state: OutboxState) -> ColumnElement[bool]:
+    if state is OutboxState.SENT:
+        return OutboxMessage.sent_at.is_not(None)
+    tried = OutboxMessage.attempts > 0
+    return OutboxMessage.sent_at.is_(None) & (tried if state is OutboxState.FAILED else ~tried)
+
+
+def filtered_messages(
+    *, viewer: User, state: OutboxState | None = None, q: str = ""
+) -> Select[OutboxMessage]:
+    """The messages a viewer may read, newest first, in one state and matching a search on the
+    recipient or the subject."""
+    query = outbox_messages(unsent=False, viewer=viewer)
+    if state is not None:
+        query = query.where(_in_state(state))
+    if q.strip():
+        needle = q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(OutboxMessage.recipient).contains(needle, autoescape=True),
+                func.lower(OutboxMessage.subject).contains(needle, autoescape=True),
+            )
+        )
+    return query
+
+
+def resend_message(session: Session, *, viewer: User, message_id: int) -> OutboxMessage:
+    """Queue a message not delivered yet for the next sending run, its failures forgotten; a
+    delivered one is not sent twice (409)."""
+    require_outbox_reader(viewer)
+    message = session.scalar(
+        outbox_messages(unsent=False, viewer=viewer).where(OutboxMessage.id == message_id)
+    )
+    if message is None:
+        raise NotFound("not_found", N_("no message %(message)s"), message=message_id)
+    if message.sent_at is not None:
+        raise Conflict(
+            "message_already_sent",
+            N_("message %(message)s was already sent; it is not sent twice"),
+            message=message_id,
+        )
+    message.attempts, message.last_error = 0, ""
+    return message
 
 
 def send_pending(session: Session, *, settings: Settings, limit: int = 200) -> tuple[int, int]:

@@ -88,6 +88,11 @@ class Run:
     def send(self, case: AnyCase) -> None:
         """Send the case as this role and check the answer; a failure raises."""
         headers = self.target.headers[self.role]
+        if (
+            case.operation.label == "PATCH /api/v1/users/{user_id}"
+            and (case.path_parameters or {}).get("user_id") in self.target.own_accounts
+        ):
+            case.path_parameters = {**case.path_parameters, "user_id": self.target.spare_account}
         self.tally.requests += 1
         try:
             response = case.call(headers=headers)
