@@ -45,8 +45,9 @@ from tests.browser.axe import (
 from tests.browser.conftest import LiveServer
 from tests.dbutil import database_backends
 from tests.matrix_world import OK, World, build_world
+from tests.page_matrix_calls import CALLS, COOKIE
 from tests.page_matrix_table import EXPECTED
-from tests.test_page_matrix import CALLS, COOKIE, session_cookie
+from tests.test_page_matrix import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
