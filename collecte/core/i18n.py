@@ -15,12 +15,15 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from collecte.config import LANGUAGES
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 current_language: ContextVar[str] = ContextVar("current_language", default="fr")
+# The Babel locale each language formats numbers and dates in.
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -50,3 +53,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pick_language(cookie_value: str | None, default: str) -> str:
     """The language a visitor chose, or the configured default."""
     return cookie_value if cookie_value in LANGUAGES else default
+
+
+def locale() -> str:
+    """The Babel locale of the current language."""
+    return LOCALES.get(current_language.get(), "fr_FR")
+
+
+def number(value: float, digits: int = 1) -> str:
+    """A figure in the reader's locale, with at most ``digits`` decimals (``1 234,5`` in French)."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale())

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -42,7 +42,6 @@ from collecte.labels.code128 import QUIET_MODULES, encode
 from collecte.labels.render import _qr_matrix
 
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 QR_SIDE = 16 * mm
 FOOTER_HEIGHT = QR_SIDE + 8 * mm
 
@@ -80,10 +79,6 @@ def in_language(language: str) -> Iterator[None]:
         i18n.current_language.reset(token)
 
 
-def _locale() -> str:
-    return LOCALES.get(i18n.current_language.get(), "fr_FR")
-
-
 def _printable(text: str) -> str:
     # The standard PDF fonts print WinAnsi only: Babel's narrow no-break space (French thousands
     # separator, before "%") becomes an ordinary no-break space, which they have.
@@ -92,8 +87,7 @@ def _printable(text: str) -> str:
 
 def number(value: float, *, digits: int = 1) -> str:
     """A number in the current locale (``16,5`` in French), with at most digits decimals."""
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return _printable(format_decimal(value, format=pattern, locale=_locale()))
+    return _printable(i18n.number(value, digits))
 
 
 def kilograms(value: float) -> str:
@@ -103,20 +97,20 @@ def kilograms(value: float) -> str:
 
 def euros(value: float) -> str:
     """An amount in euros in the current locale: ``30,00 €``."""
-    return _printable(format_currency(value, "EUR", locale=_locale()))
+    return _printable(format_currency(value, "EUR", locale=i18n.locale()))
 
 
 def local_time(value: dt.datetime) -> str:
     """A moment in Europe/Paris time, in the current locale's words."""
     return _printable(
-        format_datetime(value, "d MMMM y, HH:mm", tzinfo=LOCAL_ZONE, locale=_locale())
+        format_datetime(value, "d MMMM y, HH:mm", tzinfo=LOCAL_ZONE, locale=i18n.locale())
     )
 
 
 def local_day(value: dt.date) -> str:
     """A day in the current locale's words (``1 décembre 2026``, ``1 December 2026``): digits
     alone read 07/06 as 7 June in France and July 6 to an English reader."""
-    return _printable(format_date(value, "d MMMM y", locale=_locale()))
+    return _printable(format_date(value, "d MMMM y", locale=i18n.locale()))
 
 
 def _escaped(text: str) -> str:

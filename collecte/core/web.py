@@ -33,6 +33,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["label"] = label
+    env.filters["number"] = i18n.number  # {{ weight|number }}: 16,5 in French
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env
 

@@ -9,15 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 from markupsafe import Markup
 
 from collecte.core import i18n
 from collecte.core.vocabulary import N_, label
 from collecte.impact import charts
 from collecte.impact.schemas import BreakdownRow, Counters, ImpactOut
-
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 @dataclass(frozen=True)
@@ -128,19 +126,12 @@ FLOWS = ("collected", "redistributed", "handed_over")
 FUNNEL = ("collected", "refurbished", "redistributed", "handed_over")
 
 
-def _locale() -> str:
-    return LOCALES.get(i18n.current_language.get(), "fr_FR")
-
-
-def number(value: float, digits: int = 1) -> str:
-    """A figure in the reader's locale (``1 234,5`` in French)."""
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=_locale())
+number = i18n.number  # a figure in the reader's locale (``1 234,5`` in French)
 
 
 def share(value: float) -> str:
     """A ratio as a percentage in the reader's locale (``33 %``)."""
-    return format_percent(value, locale=_locale())
+    return format_percent(value, locale=i18n.locale())
 
 
 def figure_parts(value: float | None, unit: str) -> tuple[str, str]:
@@ -205,7 +196,7 @@ def month_label(key: str, *, short: bool = False) -> str:
         day = dt.date.fromisoformat(f"{key}-01")
     except ValueError:
         return key
-    return format_date(day, "MMM yy" if short else "MMMM y", locale=_locale())
+    return format_date(day, "MMM yy" if short else "MMMM y", locale=i18n.locale())
 
 
 def row_label(breakdown: str, row: BreakdownRow) -> str:

@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable
 
 from collecte.core import i18n
 from collecte.core.i18n import gettext as _
-from collecte.core.pdf import LOCALES, SMALL, number, paragraph
+from collecte.core.pdf import SMALL, number, paragraph
 from collecte.core.vocabulary import N_, label
 from collecte.impact.counters import Number
 
@@ -103,7 +103,7 @@ def _legend(drawing: Drawing, names: Sequence[str], *, x: float, y: float) -> No
 
 def _month(key: str) -> str:
     year, month = (int(part) for part in key.split("-"))
-    locale = LOCALES.get(i18n.current_language.get(), "fr_FR")
+    locale = i18n.locale()
     return format_date(dt.date(year, month, 1), "MMM y", locale=locale)
 
 

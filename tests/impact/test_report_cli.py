@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -48,7 +49,9 @@ def donor_id(cli_db: str) -> int:
 
 
 def _period() -> list[str]:
-    today = utcnow().date()
+    # The day in France, where the facts are dated: between 23:00 and midnight UTC (in winter) the
+    # scenario's events already fall on the next day there.
+    today = utcnow().astimezone(ZoneInfo("Europe/Paris")).date()
     return ["--from", f"{today.year}-01-01", "--to", today.isoformat()]
 
 
