@@ -1,7 +1,8 @@
-"""one-time password reset links: only the token's hash is kept
+"""one-time password reset links: only the token's hash is kept; accounts' token version
 
 Table ``password_resets`` (collecte.auth.models.PasswordReset): a link sent through the outbox
 ("forgot password", or the operator's "send a reset link"), usable once until it expires.
+``users.token_version``: bumped by a deactivation, it ends the bearer tokens issued before.
 
 Revision ID: 0016
 Revises: 0015
@@ -23,6 +24,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "users", sa.Column("token_version", sa.Integer(), server_default="0", nullable=False)
+    )
     op.create_table(
         'password_resets',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -47,3 +51,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_password_resets_user_id'), table_name='password_resets')
     op.drop_table('password_resets')
+    op.drop_column("users", "token_version")

@@ -19,7 +19,7 @@ from collecte.auth.service import (
     get_user,
     visible_users,
 )
-from collecte.auth.tokens import end_web_sessions
+from collecte.auth.tokens import end_tokens, end_web_sessions
 from collecte.core.errors import Conflict, Forbidden
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
@@ -103,9 +103,10 @@ def update_user(session: Session, *, viewer: User, user_id: int, changes: UserUp
     session.flush()  # the UPDATE below and the response read the changed row
     if deactivated:
         # Refused while inactive anyway; bumped so that a later reactivation does not bring back
-        # the page sessions open before (bearer tokens name the role and organisation, so a change
-        # of either refuses them too: collecte.auth.deps.require_claims_hold).
+        # the page sessions and bearer tokens issued before (tokens also name the role and
+        # organisation, so a change of either refuses them: collecte.auth.deps.require_claims_hold).
         end_web_sessions(session, user_id=user.id)
+        end_tokens(session, user_id=user.id)
         end_reset_links(session, user_id=user.id, now=utcnow())
     return user
 

@@ -59,6 +59,7 @@ def require_claims_hold(
     *,
     active: bool,
     password_hash: str,
+    token_version: int,
     role: Role,
     organization_id: int | None,
 ) -> None:
@@ -66,7 +67,7 @@ def require_claims_hold(
     the token was issued for (a password change, a deactivation or a new role revokes it); 401."""
     if (
         not active
-        or hash_fingerprint(password_hash) != claims.fingerprint
+        or hash_fingerprint(password_hash, token_version) != claims.fingerprint
         or role is not claims.principal.role
         or organization_id != claims.principal.organization_id
     ):
@@ -85,6 +86,7 @@ def token_user(user: User | None, claims: TokenClaims) -> User:
         claims,
         active=user.active,
         password_hash=user.password_hash,
+        token_version=user.token_version,
         role=user.role,
         organization_id=user.organization_id,
     )

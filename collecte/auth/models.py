@@ -51,6 +51,9 @@ class User(Base):
     # Stored in the session cookie at sign-in and checked on every page request: signing out
     # bumps it, so a copy of the cookie taken before stops working (server-side revocation).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # In the bearer tokens' fingerprint: a deactivation bumps it, so the tokens issued before stay
+    # refused after a reactivation (signing out of the pages does not touch it).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     # Loaded when a page asks for it: the token check on every API call does not need it.

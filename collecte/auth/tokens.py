@@ -27,12 +27,22 @@ _SALT = "collecte.api-token.v2"
 
 
 def fingerprint(user: User) -> str:
-    """A short digest of the password hash: changes when the password does."""
-    return hash_fingerprint(user.password_hash)
+    """A short digest of the password hash and the token version: changes when the password does,
+    and when a deactivation bumps the version."""
+    return hash_fingerprint(user.password_hash, user.token_version)
 
 
-def hash_fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def hash_fingerprint(password_hash: str, token_version: int) -> str:
+    # Version 0 digests the hash alone, as before versions existed: tokens then issued still hold.
+    material = password_hash if not token_version else f"{password_hash}#{token_version}"
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def end_tokens(session: Session, *, user_id: int) -> None:
+    """End every bearer token (and page session) issued to the account so far."""
+    session.execute(
+        update(User).where(User.id == user_id).values(token_version=User.token_version + 1)
+    )
 
 
 def end_web_sessions(session: Session, *, user_id: int) -> None:

@@ -166,7 +166,7 @@ _INSERT_SCAN = text(
 
 # What the answer shows of the device (DeviceOut's fields), labelled apart from the caller's.
 _DEVICE_FIELDS = ("id", *DeviceOut.model_fields)
-_USER_FIELDS = ("id", "role", "organization_id", "active", "password_hash")
+_USER_FIELDS = ("id", "role", "organization_id", "active", "password_hash", "token_version")
 
 
 def _lookup_statement(role: Role) -> Select[Any]:
@@ -231,6 +231,7 @@ def look_up(
         claims,
         active=row["u_active"],
         password_hash=row["u_password_hash"],
+        token_version=row["u_token_version"],
         role=row["u_role"],
         organization_id=row["u_organization_id"],
     )

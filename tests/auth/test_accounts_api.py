@@ -114,10 +114,11 @@ def test_deactivation_ends_sign_in_tokens_and_page_sessions(
         "/api/v1/auth/token", data={"username": partner.email, "password": PASSWORD}
     )
     assert login.status_code == 401
-    # Reactivated, it signs in again, but the page session opened before stays ended.
+    # Reactivated, it signs in again, but the page session and the token issued before stay ended.
     assert _patch(client, settings, admin, partner, active=True).json()["active"] is True
     client.cookies.set("collecte_session", old_cookie or "")
     assert client.get("/", headers=HTML, follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/users/me", headers=token).status_code == 401
     login = client.post(
         "/api/v1/auth/token", data={"username": partner.email, "password": PASSWORD}
     )
