@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role, User
 from collecte.devices.lifecycle import DeviceStatus
-from collecte.devices.policy import visible_devices
 from collecte.documents.models import Document
 from collecte.pickups import policy
 from collecte.pickups.models import Pickup, PickupStatus
-from collecte.pickups.reports import traceability
+from collecte.pickups.reports import outcomes_of, status_counts
 
 RECENT = 20
 
@@ -31,10 +30,9 @@ def donor_portal(session: Session, *, viewer: User) -> dict[str, Any]:
     by_status: dict[PickupStatus, int] = dict(
         session.execute(select(own.c.status, func.count()).group_by(own.c.status)).all()
     )
-    devices = visible_devices(viewer).subquery()
-    device_counts: dict[DeviceStatus, int] = dict(
-        session.execute(select(devices.c.status, func.count()).group_by(devices.c.status)).all()
-    )
+    # One tally by status, for both the devices card and what became of them (a donor sees its
+    # own devices only: visible_devices).
+    device_counts = status_counts(session, viewer=viewer, donor_id=viewer.organization_id)
     # Every version is listed (a copy handed out earlier stays checkable), each saying whether a
     # newer one supersedes it.
     own_documents = Document.organization_id == viewer.organization_id
@@ -65,7 +63,7 @@ def donor_portal(session: Session, *, viewer: User) -> dict[str, Any]:
         ),
         "device_counts": {s: n for s in DeviceStatus if (n := device_counts.get(s, 0))},
         "device_total": sum(device_counts.values()),
-        "traceability": traceability(session, viewer=viewer, donor_id=viewer.organization_id),
+        "traceability": outcomes_of(viewer.organization_id, device_counts),
         "documents": documents,
         "superseded_documents": superseded,
     }
