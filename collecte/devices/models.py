@@ -49,7 +49,9 @@ class Device(Base):
     )
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
     # The donor organisation it came from (its devices are what a donor follows).
-    donor_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
+    donor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT")
+    )
     pickup_id: Mapped[int | None] = mapped_column(
         ForeignKey("pickups.id", ondelete="RESTRICT"), index=True
     )
