@@ -103,6 +103,9 @@ def sign_in(page: Any, server: LiveServer, email: str, next: str) -> None:
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(f"{server.base_url}{next}")
+    # The URL matches from the navigation's commit; the station's deferred script has run only
+    # once the page has loaded (a mode chosen before it would not be seen: a race under load).
+    page.wait_for_load_state("load")
 
 
 def scan(page: Any, text: str) -> None:
