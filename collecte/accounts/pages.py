@@ -7,12 +7,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth import resets
@@ -22,18 +19,24 @@ from collecte.auth.models import Role, User
 from collecte.auth.schemas import UserCreate, UserUpdate
 from collecte.auth.service import create_user, get_user
 from collecte.core.db import SessionDep
-from collecte.core.errors import CollecteError
-from collecte.core.forms import FormDep, ascii_int, field_errors, form_texts, local_time, translate
+from collecte.core.forms import (
+    FormDep,
+    ascii_int,
+    attempt,
+    form_texts,
+    local_time,
+    translate,
+)
+from collecte.core.listing import choice, page_of
 from collecte.core.schemas import MAX_ID, IdPath
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
-from collecte.core.web import redirect, render, request_language, require_csrf
+from collecte.core.web import redirect, render, require_csrf
 from collecte.orgs.models import Organization
 from collecte.orgs.policy import visible_organizations
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
 USER_FIELDS = ("email", "full_name", "role", "organization_id", "password", "integration_contract")
 EDIT_FIELDS = ("full_name", "role", "organization_id", "integration_contract")
 # What a page says after a form succeeded (?done=…).
@@ -57,13 +60,6 @@ FIELD_OF_REFUSAL = {
 }
 
 
-def _role(value: str) -> Role | None:
-    try:
-        return Role(value) if value else None
-    except ValueError:
-        return None
-
-
 def _organizations(session: Session, user: User) -> list[Organization]:
     return list(
         session.scalars(visible_organizations(user).order_by(None).order_by(Organization.name))
@@ -82,32 +78,6 @@ def _form_body(values: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-def _attempt(
-    request: Request, session: Session, action: Callable[[], object]
-) -> tuple[int, str, dict[str, str]] | None:
-    """Run a form's service call in a savepoint; why it was refused (status, message, fields)."""
-    try:
-        with session.begin_nested():
-            action()
-    except ValidationError as exc:
-        return (
-            422,
-            translate(request, N_("Some fields need correcting.")),
-            field_errors(request, exc),
-        )
-    except CollecteError as exc:
-        text = exc.message(request_language(request))
-        field = FIELD_OF_REFUSAL.get(exc.code)
-        if field is None:
-            return exc.status_code, text, {}
-        return (
-            exc.status_code,
-            translate(request, N_("Some fields need correcting.")),
-            {field: text},
-        )
-    return None
-
-
 @router.get("/admin/users", response_class=HTMLResponse)
 def user_list(
     request: Request,
@@ -124,30 +94,19 @@ def user_list(
     query = filtered_users(
         user,
         q=q,
-        role=_role(role),
+        role=choice(Role, role),
         organization_id=ascii_int(organization_id, low=1, high=MAX_ID),
         active=ACTIVE_FILTER.get(active),
     )
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(page, pages)
-    users = list(session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     params = {"q": q, "role": role, "organization_id": organization_id, "active": active}
-
-    def page_url(number: int) -> str:
-        kept = {k: v for k, v in params.items() if v}
-        return "/admin/users?" + urlencode({**kept, "page": number})
+    listing = page_of(session, query, number=page, path="/admin/users", params=params)
 
     organizations = _organizations(session, user)
     return render(
         request,
         "auth/users.html",
         user=user,
-        users=users,
-        total=total,
-        page=page,
-        pages=pages,
-        page_url=page_url,
+        listing=listing,
         params=params,
         filtered=any(params.values()),
         roles=list(Role),
@@ -221,12 +180,17 @@ def new_user(
             )
         created.append(account)
 
-    refused = _attempt(request, session, act)
+    refused = attempt(request, session, act, field_of=FIELD_OF_REFUSAL)
     if refused is not None:
-        status, error, errors = refused
         values["password"] = ""  # never sent back into the page
         return _new_form(
-            request, session, user, values=values, errors=errors, error=error, status_code=status
+            request,
+            session,
+            user,
+            values=values,
+            errors=refused.errors,
+            error=refused.error,
+            status_code=refused.status_code,
         )
     return redirect(f"/admin/users/{created[0].id}?done={'invited' if invite else 'created'}")
 
@@ -294,20 +258,19 @@ def _act_on_account(
     action: Callable[[], object],
     values: dict[str, str] | None = None,
 ) -> Response:
-    refused = _attempt(request, session, action)
+    refused = attempt(request, session, action, field_of=FIELD_OF_REFUSAL)
     if refused is None:
         return redirect(f"/admin/users/{account.id}?done={done}")
     session.refresh(account)  # the page shows the account as stored, not as half-changed
-    status, error, errors = refused
     return user_page(
         request,
         session,
         user,
         account,
         values=values,
-        errors=errors,
-        error=error,
-        status_code=status,
+        errors=refused.errors,
+        error=refused.error,
+        status_code=refused.status_code,
     )
 
 

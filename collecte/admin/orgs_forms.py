@@ -5,19 +5,14 @@ field). Nothing here decides a rule: ``collecte.orgs.schemas`` and ``collecte.or
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from fastapi import Request
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from collecte.auth.models import Role, User
-from collecte.core.errors import CollecteError, Forbidden, InvalidInput
-from collecte.core.forms import Refusal, decimal, field_errors, form_texts, translate
+from collecte.core.errors import Forbidden, InvalidInput
+from collecte.core.forms import decimal, form_texts
 from collecte.core.vocabulary import N_
-from collecte.core.web import request_language
 from collecte.orgs.models import Organization, OrgKind, Site
 
 ORG_FIELDS = (
@@ -45,25 +40,6 @@ FIELD_OF_CODE = {
     "served_not_understood": "territories_served",
     "partial_coordinates": "latitude",
 }
-
-
-def run_form(request: Request, session: Session, action: Callable[[], object]) -> Refusal | None:
-    """Run a form's service call in a savepoint; why it was refused, each problem beside its
-    field where it has one, or None when it went through (the savepoint drops a half-write)."""
-    try:
-        with session.begin_nested():
-            action()
-    except ValidationError as exc:
-        errors = field_errors(request, exc)
-        return Refusal(422, translate(request, N_("Some fields need correcting.")), errors)
-    except CollecteError as exc:
-        message = exc.message(request_language(request))
-        field = FIELD_OF_CODE.get(exc.code)
-        if field is None:
-            return Refusal(exc.status_code, message)
-        error = translate(request, N_("Some fields need correcting."))
-        return Refusal(exc.status_code, error, {field: message})
-    return None
 
 
 def require_operator(user: User) -> None:

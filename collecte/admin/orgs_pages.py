@@ -8,24 +8,24 @@ through the API's own schemas, inside a savepoint, and redirects (303) on succes
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from collecte.admin.orgs_forms import (
+    FIELD_OF_CODE,
     org_body,
     org_values,
     read_org_form,
     require_operator,
-    run_form,
 )
 from collecte.auth.deps import WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
 from collecte.core.errors import InvalidInput
-from collecte.core.forms import FormDep, Refusal, form_upload, local_date, translate
+from collecte.core.forms import FormDep, Refusal, attempt, form_upload, local_date, translate
+from collecte.core.listing import choice, page_of
 from collecte.core.schemas import IdPath
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, require_csrf
@@ -36,7 +36,6 @@ from collecte.orgs.schemas import OrganizationCreate, OrganizationUpdate
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
 DONE = {
     "created": N_("The organisation is created."),
     "saved": N_("The changes are saved."),
@@ -51,13 +50,6 @@ def done_text(request: Request, done: str) -> str | None:
     return translate(request, DONE[done]) if done in DONE else None
 
 
-def _kind(value: str) -> OrgKind | None:
-    try:
-        return OrgKind(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/admin/organizations", response_class=HTMLResponse)
 def organization_list(
     request: Request,
@@ -69,25 +61,21 @@ def organization_list(
 ) -> HTMLResponse:
     """The network's organisations, by name, found by name, city, postcode or SIRET."""
     require_operator(user)
-    chosen = _kind(kind)
-    found = directory.search_organizations(
-        session, viewer=user, text=q, kind=chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
-    pages = max(1, -(-found.total // PAGE_SIZE))
+    chosen = choice(OrgKind, kind)
     params = {"q": q, "kind": chosen.value if chosen else ""}
-
-    def page_url(number: int) -> str:
-        kept = {k: v for k, v in params.items() if v}
-        return "/admin/organizations?" + urlencode({**kept, "page": number})
+    listing = page_of(
+        session,
+        directory.organizations_matching(user, text=q, kind=chosen),
+        number=page,
+        path="/admin/organizations",
+        params=params,
+    )
 
     return render(
         request,
         "admin/organizations.html",
         user=user,
-        found=found,
-        page=min(page, pages),
-        pages=pages,
-        page_url=page_url,
+        listing=listing,
         params=params,
         filtered=any(params.values()),
         kinds=list(OrgKind),
@@ -118,7 +106,7 @@ def organization_form(
 ) -> HTMLResponse:
     """The form that registers a donor, partner or workshop."""
     require_operator(user)
-    chosen = _kind(kind)
+    chosen = choice(OrgKind, kind)
     return _new_page(request, user, {"kind": chosen.value if chosen else ""})
 
 
@@ -137,7 +125,7 @@ def create_organization(
         body = OrganizationCreate.model_validate(org_body(values, creating=True))
         created.append(service.create_organization(session, **dict(body)))
 
-    refusal = run_form(request, session, action)
+    refusal = attempt(request, session, action, field_of=FIELD_OF_CODE)
     if refusal is not None:
         return _new_page(request, user, values, refusal)
     return redirect(f"/admin/organizations/{created[0].id}?done=created")
@@ -165,7 +153,7 @@ def _org_page(
         errors=refusal.errors if refusal else {},
         error=refusal.error if refusal else None,
         logo_error=logo_error,
-        sites=directory.search_sites(session, viewer=user, organization_id=organization.id).rows
+        sites=list(session.scalars(directory.sites_matching(user, organization_id=organization.id)))
         if organization.kind is OrgKind.WORKSHOP
         else [],
         done=done_text(request, done),
@@ -213,7 +201,7 @@ def update_organization(
             session, viewer=user, organization_id=organization_id, changes=changes
         )
 
-    refusal = run_form(request, session, action)
+    refusal = attempt(request, session, action, field_of=FIELD_OF_CODE)
     if refusal is not None:
         organization = _reloaded(session, user, organization_id)
         return _org_page(request, session, user, organization, values=values, refusal=refusal)
@@ -239,7 +227,7 @@ def upload_logo(
             raise InvalidInput("logo_not_an_image", N_("the logo must be a PNG or JPEG image"))
         logos.set_logo(session, viewer=user, organization_id=organization_id, raw=raw)
 
-    refusal = run_form(request, session, action)
+    refusal = attempt(request, session, action, field_of=FIELD_OF_CODE)
     if refusal is not None:
         organization = _reloaded(session, user, organization_id)
         return _org_page(

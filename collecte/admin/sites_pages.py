@@ -4,29 +4,29 @@ and each site's edit form. Each form calls ``collecte.orgs.service`` through the
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from collecte.admin.orgs_forms import (
+    FIELD_OF_CODE,
     read_site_form,
     require_operator,
-    run_form,
     site_body,
     site_values,
 )
-from collecte.admin.orgs_pages import PAGE_SIZE, done_text
+from collecte.admin.orgs_pages import done_text
 from collecte.auth.deps import WebUser
 from collecte.auth.models import User
 from collecte.core.db import SessionDep
-from collecte.core.forms import FormDep, Refusal
+from collecte.core.forms import FormDep, Refusal, attempt
+from collecte.core.listing import page_of
 from collecte.core.schemas import IdPath
 from collecte.core.web import redirect, render, require_csrf
 from collecte.orgs import directory, service
 from collecte.orgs.models import Organization, Site
-from collecte.orgs.positions import PostedSitePosition, place_site
+from collecte.orgs.positions import PostedSitePosition
 from collecte.orgs.schemas import SiteCreate, SiteUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -42,30 +42,27 @@ def site_list(
 ) -> HTMLResponse:
     """The network's sites, by name, found by name, address, city or postcode."""
     require_operator(user)
-    found = directory.search_sites(
-        session, viewer=user, text=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    listing = page_of(
+        session,
+        directory.sites_matching(user, text=q),
+        number=page,
+        path="/admin/sites",
+        params={"q": q},
     )
-    pages = max(1, -(-found.total // PAGE_SIZE))
     owners = dict(
         session.execute(
             select(Organization.id, Organization.name).where(
-                Organization.id.in_({s.organization_id for s in found.rows})
+                Organization.id.in_({s.organization_id for s in listing.rows})
             )
         ).all()
     )
-
-    def page_url(number: int) -> str:
-        return "/admin/sites?" + urlencode({**({"q": q} if q else {}), "page": number})
 
     return render(
         request,
         "admin/sites.html",
         user=user,
-        found=found,
+        listing=listing,
         owners=owners,
-        page=min(page, pages),
-        pages=pages,
-        page_url=page_url,
         q=q,
     )
 
@@ -125,11 +122,9 @@ def create_site(
 
     def action() -> None:
         body = SiteCreate.model_validate({**site_body(values), "organization_id": organization.id})
-        site = service.create_site(session, **body.model_dump())
-        if site.latitude is None:
-            place_site(site, found)
+        service.create_site(session, **body.model_dump(), found=found)
 
-    refusal = run_form(request, session, action)
+    refusal = attempt(request, session, action, field_of=FIELD_OF_CODE)
     if refusal is not None:
         return _site_page(request, user, organization, values, refusal=refusal)
     return redirect(f"/admin/organizations/{organization_id}?done=site_created#sites")
@@ -170,7 +165,7 @@ def update_site(
         changes = SiteUpdate.model_validate(site_body(values))
         service.update_site(session, viewer=user, site_id=site_id, changes=changes)
 
-    refusal = run_form(request, session, action)
+    refusal = attempt(request, session, action, field_of=FIELD_OF_CODE)
     if refusal is not None:
         session.refresh(site)
         return _site_page(request, user, organization, values, site=site, refusal=refusal)

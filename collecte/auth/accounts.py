@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import LoginThrottle, PasswordReset, Role, User
@@ -21,6 +21,7 @@ from collecte.auth.service import (
 )
 from collecte.auth.tokens import end_tokens, end_web_sessions
 from collecte.core.errors import Conflict, Forbidden
+from collecte.core.listing import contains_text
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
 
@@ -43,14 +44,9 @@ def filtered_users(
 ) -> Select[User]:
     """The accounts a viewer may see, narrowed by a search on email or name and by filters."""
     query = visible_users(viewer)
-    if q.strip():
-        needle = q.strip().lower()
-        query = query.where(
-            or_(
-                func.lower(User.email).contains(needle, autoescape=True),
-                func.lower(User.full_name).contains(needle, autoescape=True),
-            )
-        )
+    matching = contains_text(q, User.email, User.full_name)
+    if matching is not None:
+        query = query.where(matching)
     if role is not None:
         query = query.where(User.role == role)
     if organization_id is not None:

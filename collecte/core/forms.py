@@ -126,6 +126,42 @@ class Refusal:
     problems: list[str] = dataclasses.field(default_factory=list)
 
 
+def attempt(
+    request: Request,
+    session: Session,
+    action: Callable[[], object],
+    *,
+    describe: Callable[[CollecteError], Refusal] | None = None,
+    renamed: Mapping[str, str] | None = None,
+    field_of: Mapping[str, str] | None = None,
+) -> Refusal | None:
+    """Run one form's service call in a savepoint; why it was refused, or None when it went through.
+
+    The savepoint drops any half-written record. ``renamed`` maps a schema field to the form field
+    showing it; a service refusal is worded by ``describe`` if given, else shown beside the field
+    ``field_of`` names for its code, else above the form, in the visitor's language.
+    """
+    try:
+        with session.begin_nested():
+            action()
+    except ValidationError as exc:
+        errors = {
+            (renamed or {}).get(name, name): text
+            for name, text in field_errors(request, exc).items()
+        }
+        return Refusal(422, translate(request, N_("Some fields need correcting.")), errors)
+    except CollecteError as exc:
+        if describe is not None:
+            return describe(exc)
+        message = exc.message(request_language(request))
+        field = (field_of or {}).get(exc.code)
+        if field is None:
+            return Refusal(exc.status_code, message)
+        error = translate(request, N_("Some fields need correcting."))
+        return Refusal(exc.status_code, error, {field: message})
+    return None
+
+
 def act_in_savepoint(
     request: Request,
     session: Session,
@@ -136,26 +172,9 @@ def act_in_savepoint(
     describe: Callable[[CollecteError], Refusal] | None = None,
     renamed: Mapping[str, str] | None = None,
 ) -> Response:
-    """Run one form's service call in a savepoint: redirect on success, the page again if refused.
-
-    The savepoint drops any half-written record; ``describe`` words a service refusal (by default
-    its message in the visitor's language) and ``renamed`` maps a schema field to the form field showing it.
-    """
-    try:
-        with session.begin_nested():
-            action()
-    except ValidationError as exc:
-        errors = {
-            (renamed or {}).get(name, name): text
-            for name, text in field_errors(request, exc).items()
-        }
-        error = translate(request, N_("Some fields need correcting."))
-        return refused(Refusal(422, error, errors))
-    except CollecteError as exc:
-        if describe is not None:
-            return refused(describe(exc))
-        return refused(Refusal(exc.status_code, exc.message(request_language(request))))
-    return redirect(done_url)
+    """Run one form's service call (``attempt``): redirect on success, the page again if refused."""
+    refusal = attempt(request, session, action, describe=describe, renamed=renamed)
+    return redirect(done_url) if refusal is None else refused(refusal)
 
 
 def local_time(value: dt.datetime | None) -> str:

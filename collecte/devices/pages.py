@@ -5,13 +5,12 @@ station live in pages_device and pages_scan; their routes are included at the en
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
@@ -31,6 +30,7 @@ from collecte.core.forms import (
     read_upload,
     translate,
 )
+from collecte.core.listing import choice, page_of
 from collecte.core.schemas import MAX_ID
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language, require_csrf
@@ -49,7 +49,6 @@ from collecte.pickups.policy import visible_pickups
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
 # The intake form has the CSV's columns.
 INTAKE_FIELDS = bulk.CSV_COLUMNS
 # What the "next device" button keeps from one intake to the next.
@@ -67,17 +66,6 @@ CSV_EXAMPLE = (
     "smartphone,Samsung,Galaxy A52,R58R1234567,yes,0.19,,128,,6.5\n"
     "monitor,Dell,P2419H,CN0ABC1234,no,5.2,,,,24\n"
 )
-
-
-_Choice = TypeVar("_Choice", DeviceStatus, Category)
-
-
-def _choice(kind: type[_Choice], value: str) -> _Choice | None:
-    """A filter value from the query string; an empty or unknown one filters nothing."""
-    try:
-        return kind(value) if value else None
-    except ValueError:
-        return None
 
 
 @router.get("/devices", response_class=HTMLResponse)
@@ -100,36 +88,23 @@ def device_list(
             return redirect(f"/devices/{found.code}")
     query = service.filtered_devices(
         viewer=user,
-        status=_choice(DeviceStatus, status),
-        category=_choice(Category, category),
+        status=choice(DeviceStatus, status),
+        category=choice(Category, category),
         site_id=ascii_int(site_id, low=1, high=MAX_ID),
         donor_id=None,
         q=q,
     )
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(page, pages)
-    devices = list(
-        session.scalars(
-            query.order_by(Device.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        )
-    )
     params = {"status": status, "category": category, "site_id": site_id, "q": q}
-
-    def page_url(number: int) -> str:
-        kept = {k: v for k, v in params.items() if v}
-        return "/devices?" + urlencode({**kept, "page": number})
-
+    listing = page_of(
+        session, query.order_by(Device.id.desc()), number=page, path="/devices", params=params
+    )
+    devices = listing.rows
     sees_sites = sees_workshop_internals(user)
     return render(
         request,
         "devices/list.html",
         user=user,
-        devices=devices,
-        total=total,
-        page=page,
-        pages=pages,
-        page_url=page_url,
+        listing=listing,
         params=params,
         filtered=any(params.values()),
         statuses=list(DeviceStatus),

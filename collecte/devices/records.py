@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from collecte.core.events import (
     Payload,
     RepairPayload,
 )
+from collecte.core.forms import local_time
 from collecte.core.vocabulary import N_
 from collecte.devices import nwipe
 from collecte.devices.checklists import ChecklistError, validate_checks
@@ -121,14 +121,6 @@ def record_diagnosis(
     return record
 
 
-_WORKSHOP_ZONE = ZoneInfo("Europe/Paris")
-
-
-def _workshop_time(value: dt.datetime) -> str:
-    """A time as the workshop reads it, in an order every language reads: 2026-12-01 14:05."""
-    return value.astimezone(_WORKSHOP_ZONE).strftime("%Y-%m-%d %H:%M")
-
-
 def _require_after_receipt(
     device: Device, *, started_at: dt.datetime | None, ended_at: dt.datetime | None
 ) -> None:
@@ -143,8 +135,8 @@ def _require_after_receipt(
                 "the erasure ended on %(ended)s, before the device was received on "
                 "%(received)s: it cannot clear the data the device holds now"
             ),
-            ended=_workshop_time(ended),
-            received=_workshop_time(device.history_since),
+            ended=local_time(ended),
+            received=local_time(device.history_since),
         )
 
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, case
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from collecte.core.db import Base
 from collecte.core.types import UTCDateTime, utcnow
+
+
+class OutboxState(enum.StrEnum):
+    """Where a message stands: waiting for its first try, delivered, or tried and refused."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class OutboxMessage(Base):
@@ -32,3 +41,11 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Its state, in one SQL expression: read with each message and filtered on (the outbox page).
+    state: Mapped[str] = column_property(
+        case(
+            (sent_at.is_not(None), OutboxState.SENT.value),
+            (attempts > 0, OutboxState.FAILED.value),
+            else_=OutboxState.QUEUED.value,
+        )
+    )

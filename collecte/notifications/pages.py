@@ -5,37 +5,24 @@ everything, a coordinator the messages about its own pickups."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
 from collecte.auth.deps import WebUser
 from collecte.core.db import SessionDep
 from collecte.core.forms import FormDep, form_texts, local_time, translate
+from collecte.core.listing import choice, page_of
 from collecte.core.schemas import IdPath
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, require_csrf, safe_next
+from collecte.notifications.models import OutboxState
 from collecte.notifications.policy import require_outbox_reader
-from collecte.notifications.service import (
-    OutboxState,
-    filtered_messages,
-    resend_message,
-    state_of,
-)
+from collecte.notifications.service import filtered_messages, resend_message
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
 DONE = {"resent": N_("The message is queued again: the next sending run tries it.")}
-
-
-def _state(value: str) -> OutboxState | None:
-    try:
-        return OutboxState(value) if value else None
-    except ValueError:
-        return None
 
 
 @router.get("/outbox", response_class=HTMLResponse)
@@ -50,34 +37,21 @@ def outbox(
 ) -> Response:
     """The outbox, newest first, by state and search, in pages of 50."""
     require_outbox_reader(user)
-    query = filtered_messages(viewer=user, state=_state(state), q=q)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(page, pages)
-    messages = list(session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    query = filtered_messages(viewer=user, state=choice(OutboxState, state), q=q)
     params = {"state": state, "q": q}
-
-    def page_url(number: int) -> str:
-        kept = {k: v for k, v in params.items() if v}
-        return "/outbox?" + urlencode({**kept, "page": number})
+    listing = page_of(session, query, number=page, path="/outbox", params=params)
 
     message = DONE.get(done)
     return render(
         request,
         "notifications/outbox.html",
         user=user,
-        messages=messages,
-        total=total,
-        page=page,
-        pages=pages,
-        page_url=page_url,
+        listing=listing,
         params=params,
         filtered=any(params.values()),
         states=list(OutboxState),
-        state_of=state_of,
         local_time=local_time,
         done=translate(request, message) if message else "",
-        here=page_url(page),
     )
 
 

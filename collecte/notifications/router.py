@@ -12,19 +12,18 @@ from collecte.core.db import SessionDep
 from collecte.core.schemas import IdPath, Limit, Offset
 from collecte.notifications.models import OutboxMessage
 from collecte.notifications.policy import require_outbox_reader
-from collecte.notifications.service import OutboxState, outbox_messages, resend_message, state_of
+from collecte.notifications.service import outbox_messages, resend_message
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
 
 def _message_out(m: OutboxMessage) -> dict[str, Any]:
-    state: OutboxState = state_of(m)
     return {
         "id": m.id,
         "recipient": m.recipient,
         "subject": m.subject,
         "body": m.body,
-        "state": state.value,
+        "state": m.state,
         "created_at": m.created_at.isoformat(),
         "sent_at": m.sent_at.isoformat() if m.sent_at else None,
         "attempts": m.attempts,

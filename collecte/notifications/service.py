@@ -6,19 +6,19 @@ committed; sending is a separate step (`collecte outbox send`), retried until it
 
 from __future__ import annotations
 
-import enum
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import User
 from collecte.config import Settings
 from collecte.core.errors import Conflict, NotFound
+from collecte.core.listing import contains_text
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
-from collecte.notifications.models import OutboxMessage
+from collecte.notifications.models import OutboxMessage, OutboxState
 from collecte.notifications.policy import outbox_visibility, require_outbox_reader
 
 
@@ -64,27 +64,6 @@ def outbox_messages(*, unsent: bool, viewer: User | None = None) -> Select[Outbo
     return query.where(OutboxMessage.sent_at.is_(None)) if unsent else query
 
 
-class OutboxState(enum.StrEnum):
-    """Where a message stands: waiting for its first try, delivered, or tried and refused."""
-
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-def state_of(message: OutboxMessage) -> OutboxState:
-    if message.sent_at is not None:
-        return OutboxState.SENT
-    return OutboxState.FAILED if message.attempts > 0 else OutboxState.QUEUED
-
-
-def _in_state(state: OutboxState) -> ColumnElement[bool]:
-    if state is OutboxState.SENT:
-        return OutboxMessage.sent_at.is_not(None)
-    tried = OutboxMessage.attempts > 0
-    return OutboxMessage.sent_at.is_(None) & (tried if state is OutboxState.FAILED else ~tried)
-
-
 def filtered_messages(
     *, viewer: User, state: OutboxState | None = None, q: str = ""
 ) -> Select[OutboxMessage]:
@@ -92,15 +71,10 @@ def filtered_messages(
     recipient or the subject."""
     query = outbox_messages(unsent=False, viewer=viewer)
     if state is not None:
-        query = query.where(_in_state(state))
-    if q.strip():
-        needle = q.strip().lower()
-        query = query.where(
-            or_(
-                func.lower(OutboxMessage.recipient).contains(needle, autoescape=True),
-                func.lower(OutboxMessage.subject).contains(needle, autoescape=True),
-            )
-        )
+        query = query.where(OutboxMessage.state == state.value)
+    matching = contains_text(q, OutboxMessage.recipient, OutboxMessage.subject)
+    if matching is not None:
+        query = query.where(matching)
     return query
 
 
@@ -120,6 +94,8 @@ def resend_message(session: Session, *, viewer: User, message_id: int) -> Outbox
             message=message_id,
         )
     message.attempts, message.last_error = 0, ""
+    session.flush()
+    session.refresh(message, ["state"])  # queued again
     return message
 
 

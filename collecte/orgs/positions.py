@@ -10,8 +10,7 @@ from fastapi import Depends, Request
 from collecte.auth.deps import SESSION_USER_KEY, SettingsDep, bearer_token, token_claims
 from collecte.core.forms import FormDep, form_texts
 from collecte.geo.geocoder import locate_address
-from collecte.geo.position import Position, given_position, place
-from collecte.orgs.models import Site
+from collecte.geo.position import Position, given_position
 from collecte.orgs.schemas import SiteCreate
 
 
@@ -21,24 +20,18 @@ class LocatedSite(NamedTuple):
 
 
 def located_site(body: SiteCreate, request: Request, settings: SettingsDep) -> LocatedSite:
-    """The API's new site and its position (a dependency declared before the session)."""
+    """The API's new site and where the geocoder found its address, when it gives no coordinates
+    (a dependency declared before the session; the service places coordinates given itself)."""
     token_claims(settings, bearer_token(request))  # 401 before anything is asked of anyone
-    given = given_position(body.latitude, body.longitude)
-    if given is not None:
-        return LocatedSite(body, given)
+    if given_position(body.latitude, body.longitude) is not None:
+        return LocatedSite(body, None)
     found = locate_address(settings, address=body.address, postcode=body.postcode, city=body.city)
     return LocatedSite(body, found)
 
 
-def place_site(site: Site, position: Position | None) -> Site:
-    """Record the site's position and where it came from."""
-    place(site, position)
-    return site
-
-
 def posted_site_position(request: Request, form: FormDep, settings: SettingsDep) -> Position | None:
     """Where the address of a posted site form is, for a signed-in visitor who typed no
-    coordinates (typed coordinates win: the page places them itself)."""
+    coordinates (typed coordinates win: the service places them itself)."""
     if not isinstance(request.session.get(SESSION_USER_KEY), int):
         return None  # the page sends the visitor to sign in
     typed = form_texts(form, ("address", "postcode", "city", "latitude", "longitude"))

@@ -14,7 +14,7 @@ from collecte.core.vocabulary import N_
 from collecte.orgs import directory, logos, service
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_sites
-from collecte.orgs.positions import LocatedSiteDep, place_site
+from collecte.orgs.positions import LocatedSiteDep
 from collecte.orgs.schemas import (
     OrganizationCreate,
     OrganizationOut,
@@ -47,10 +47,8 @@ def list_organizations(
     offset: Offset = 0,
 ) -> list[Organization]:
     """Organisations the caller may see, optionally of one kind or matching a search."""
-    found = directory.search_organizations(
-        session, viewer=viewer, text=q, kind=kind, limit=limit, offset=offset
-    )
-    return found.rows
+    query = directory.organizations_matching(viewer, text=q, kind=kind)
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 @router.get("/organizations/{organization_id}", response_model=OrganizationOut)
@@ -115,8 +113,7 @@ def logo_response(raw: bytes, media_type: str) -> Response:
 def create_site(located: LocatedSiteDep, session: SessionDep, _admin: AdminUser) -> Site:
     """Add a site to a workshop organisation (admin only); its address is geocoded (else its
     commune's centre, ``position_source: "commune"``) unless coordinates are given."""
-    site = service.create_site(session, **located.body.model_dump())
-    return place_site(site, located.position)
+    return service.create_site(session, **located.body.model_dump(), found=located.position)
 
 
 @router.get("/sites", response_model=list[SiteOut])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from collecte.auth.models import Role, User
 from collecte.core.errors import Conflict, InvalidInput, NotFound
 from collecte.core.vocabulary import N_
+from collecte.geo.position import Position, given_position, place
 from collecte.orgs.models import Organization, OrgKind, Site, WorkshopTerritory
 from collecte.orgs.policy import visible_organizations, visible_sites
 from collecte.orgs.schemas import OrganizationUpdate, ServedTerritory, SiteUpdate
@@ -141,8 +142,10 @@ def create_site(
     address: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
+    found: Position | None = None,
 ) -> Site:
-    """Add a site to a workshop organisation."""
+    """Add a site to a workshop organisation, at the coordinates given, else where the geocoder
+    ``found`` its address (asked by the caller before the transaction), else nowhere."""
     organization = session.get(Organization, organization_id)
     if organization is None:
         raise InvalidInput(
@@ -152,7 +155,7 @@ def create_site(
         )
     if organization.kind is not OrgKind.WORKSHOP:
         raise Conflict("sites_for_workshops_only", N_("only a workshop organisation has sites"))
-    _require_both_coordinates(latitude, longitude)
+    given = given_position(latitude, longitude)  # both coordinates or neither
     postcode, territory = place_for_postcode(postcode)
     site = Site(
         organization_id=organization_id,
@@ -161,20 +164,11 @@ def create_site(
         city=city.strip(),
         address=address.strip(),
         territory=territory,
-        latitude=latitude,
-        longitude=longitude,
-        position_source="manual" if latitude is not None else None,  # collecte.geo's sources
     )
+    place(site, given or found)
     session.add(site)
     session.flush()  # assigns the id the caller returns
     return site
-
-
-def _require_both_coordinates(latitude: float | None, longitude: float | None) -> None:
-    if (latitude is None) != (longitude is None):
-        raise InvalidInput(
-            "partial_coordinates", N_("give both latitude and longitude, or neither")
-        )
 
 
 def update_site(session: Session, *, viewer: User, site_id: int, changes: SiteUpdate) -> Site:
@@ -183,17 +177,14 @@ def update_site(session: Session, *, viewer: User, site_id: int, changes: SiteUp
     given = changes.model_fields_set
     latitude = changes.latitude if "latitude" in given else site.latitude
     longitude = changes.longitude if "longitude" in given else site.longitude
-    _require_both_coordinates(latitude, longitude)
+    position = given_position(latitude, longitude)  # both coordinates or neither
     if "postcode" in given:
         site.postcode, site.territory = place_for_postcode(changes.postcode)
     for field in ("name", "city", "address"):
         if field in given:
             setattr(site, field, getattr(changes, field).strip())
     if (latitude, longitude) != (site.latitude, site.longitude):
-        # Coordinates someone gave: manual (collecte.geo's sources), or no position at all.
-        site.position_source = "manual" if latitude is not None else None
-        site.position_label = ""
-    site.latitude, site.longitude = latitude, longitude
+        place(site, position)  # coordinates someone gave: manual, or no position at all
     session.flush()  # the response reads the row as stored
     return site
 

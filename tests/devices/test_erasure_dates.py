@@ -41,8 +41,8 @@ def test_the_api_refuses_an_erasure_that_ended_before_the_intake(
     assert refused.json()["error"] == "conflict"
     assert refused.json()["code"] == "erasure_before_receipt"
     detail = refused.json()["detail"]
-    assert "2026-11-19 10:30" in detail  # the end, in Paris time
-    assert "2026-11-20 10:00" in detail  # the intake
+    assert "19/11/2026 10:30" in detail  # the end, in Paris time
+    assert "20/11/2026 10:00" in detail  # the intake
     assert _erasures(db, device.id) == 0
     assert status_of(db, device) is DeviceStatus.RECEIVED
 
@@ -93,8 +93,8 @@ def test_the_device_page_refuses_it_with_both_dates(
         verified="yes",
     )
     assert response.status_code == 409
-    assert "2026-11-18 10:30" in response.text
-    assert "2026-11-20 10:00" in response.text
+    assert "18/11/2026 10:30" in response.text
+    assert "20/11/2026 10:00" in response.text
     assert 'name="storage_serial" value="WD-1"' in response.text or "WD-1" in response.text
     assert _erasures(db, device.id) == 0
     assert client.get(f"/devices/{device.code}", headers=HTML).status_code == 200
