@@ -151,9 +151,15 @@ def site_page(
     "/admin/sites/{site_id}", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
 )
 def update_site(
-    request: Request, session: SessionDep, user: WebUser, site_id: IdPath, form: FormDep
+    request: Request,
+    found: PostedSitePosition,
+    session: SessionDep,
+    user: WebUser,
+    site_id: IdPath,
+    form: FormDep,
 ) -> Response:
-    """Save the site's name, address and position."""
+    """Save the site's name, address and position (coordinates left empty: where the geocoder,
+    asked before the session opens, finds the address)."""
     require_operator(user)
     site = service.get_site(session, viewer=user, site_id=site_id)
     organization = service.get_organization(
@@ -163,7 +169,7 @@ def update_site(
 
     def action() -> None:
         changes = SiteUpdate.model_validate(site_body(values))
-        service.update_site(session, viewer=user, site_id=site_id, changes=changes)
+        service.update_site(session, viewer=user, site_id=site_id, changes=changes, found=found)
 
     refusal = attempt(request, session, action, field_of=FIELD_OF_CODE)
     if refusal is not None:

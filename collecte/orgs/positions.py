@@ -11,7 +11,7 @@ from collecte.auth.deps import SESSION_USER_KEY, SettingsDep, bearer_token, toke
 from collecte.core.forms import FormDep, form_texts
 from collecte.geo.geocoder import locate_address
 from collecte.geo.position import Position, given_position
-from collecte.orgs.schemas import SiteCreate
+from collecte.orgs.schemas import SiteCreate, SiteUpdate
 
 
 class LocatedSite(NamedTuple):
@@ -29,6 +29,23 @@ def located_site(body: SiteCreate, request: Request, settings: SettingsDep) -> L
     return LocatedSite(body, found)
 
 
+class LocatedSiteUpdate(NamedTuple):
+    body: SiteUpdate
+    found: Position | None
+
+
+def located_site_update(
+    body: SiteUpdate, request: Request, settings: SettingsDep
+) -> LocatedSiteUpdate:
+    """The API's change of a site, and where its new address is when it gives one whole (address
+    and postcode) without coordinates (a dependency declared before the session)."""
+    token_claims(settings, bearer_token(request))  # 401 before anything is asked of anyone
+    if not (body.address and body.postcode) or body.latitude is not None:
+        return LocatedSiteUpdate(body, None)
+    found = locate_address(settings, address=body.address, postcode=body.postcode, city=body.city)
+    return LocatedSiteUpdate(body, found)
+
+
 def posted_site_position(request: Request, form: FormDep, settings: SettingsDep) -> Position | None:
     """Where the address of a posted site form is, for a signed-in visitor who typed no
     coordinates (typed coordinates win: the service places them itself)."""
@@ -43,4 +60,5 @@ def posted_site_position(request: Request, form: FormDep, settings: SettingsDep)
 
 
 LocatedSiteDep = Annotated[LocatedSite, Depends(located_site)]
+LocatedSiteUpdateDep = Annotated[LocatedSiteUpdate, Depends(located_site_update)]
 PostedSitePosition = Annotated[Position | None, Depends(posted_site_position)]

@@ -14,13 +14,12 @@ from collecte.core.vocabulary import N_
 from collecte.orgs import directory, logos, service
 from collecte.orgs.models import Organization, OrgKind, Site
 from collecte.orgs.policy import visible_sites
-from collecte.orgs.positions import LocatedSiteDep
+from collecte.orgs.positions import LocatedSiteDep, LocatedSiteUpdateDep
 from collecte.orgs.schemas import (
     OrganizationCreate,
     OrganizationOut,
     OrganizationUpdate,
     SiteOut,
-    SiteUpdate,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
@@ -132,9 +131,14 @@ def list_sites(
 
 
 @router.patch("/sites/{site_id}", response_model=SiteOut)
-def update_site(site_id: IdPath, body: SiteUpdate, session: SessionDep, admin: AdminUser) -> Site:
-    """Change a site (admin only); latitude and longitude go together."""
-    return service.update_site(session, viewer=admin, site_id=site_id, changes=body)
+def update_site(
+    site_id: IdPath, located: LocatedSiteUpdateDep, session: SessionDep, admin: AdminUser
+) -> Site:
+    """Change a site (admin only); latitude and longitude go together. A new address without
+    coordinates is geocoded, as at creation."""
+    return service.update_site(
+        session, viewer=admin, site_id=site_id, changes=located.body, found=located.found
+    )
 
 
 @router.get("/sites/{site_id}", response_model=SiteOut)

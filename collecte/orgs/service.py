@@ -171,20 +171,33 @@ def create_site(
     return site
 
 
-def update_site(session: Session, *, viewer: User, site_id: int, changes: SiteUpdate) -> Site:
-    """Change a site's name, address or position; it ends with both coordinates or neither."""
+def update_site(
+    session: Session,
+    *,
+    viewer: User,
+    site_id: int,
+    changes: SiteUpdate,
+    found: Position | None = None,
+) -> Site:
+    """Change a site's name, address or position; it ends with both coordinates or neither.
+
+    Coordinates changed are the position (manual); cleared, or kept while the address changes,
+    the site goes where the geocoder ``found`` its new address, when the caller asked it."""
     site = get_site(session, viewer=viewer, site_id=site_id)
     given = changes.model_fields_set
     latitude = changes.latitude if "latitude" in given else site.latitude
     longitude = changes.longitude if "longitude" in given else site.longitude
     position = given_position(latitude, longitude)  # both coordinates or neither
+    where = (site.address, site.postcode)
     if "postcode" in given:
         site.postcode, site.territory = place_for_postcode(changes.postcode)
     for field in ("name", "city", "address"):
         if field in given:
             setattr(site, field, getattr(changes, field).strip())
     if (latitude, longitude) != (site.latitude, site.longitude):
-        place(site, position)  # coordinates someone gave: manual, or no position at all
+        place(site, position or found)  # coordinates someone gave, or cleared: the address's
+    elif found is not None and (site.address, site.postcode) != where:
+        place(site, found)  # the address moved, the coordinates were left as they were
     session.flush()  # the response reads the row as stored
     return site
 

@@ -14,7 +14,7 @@ from collecte.auth.models import Role
 from collecte.config import Settings
 from collecte.orgs.models import Site
 from tests.devices.pagehelpers import post, sign_in
-from tests.factories.accounts import make_organization, make_user
+from tests.factories.accounts import auth_headers, make_organization, make_site, make_user
 from tests.geostandin import StandIn, standin
 
 __all__ = ["standin"]
@@ -69,7 +69,7 @@ def test_a_site_added_on_the_page_is_geocoded_and_typed_coordinates_win(
     assert (site.latitude, site.longitude, site.position_source) == (45.75, 4.85, "manual")
 
 
-def test_a_position_changed_on_the_page_is_manual_and_cleared_is_none(
+def test_a_position_changed_on_the_page_is_manual_and_cleared_goes_to_the_address(
     client: TestClient, db: Session, standin: StandIn
 ) -> None:
     standin.places["12 rue du Vercors"] = GERLAND
@@ -107,5 +107,31 @@ def test_a_position_changed_on_the_page_is_manual_and_cleared_is_none(
     )
     assert cleared.status_code == 303, cleared.text
     db.refresh(site)
-    assert site.latitude is None
-    assert site.position_source is None
+    assert (site.latitude, site.longitude, site.position_source) == (*GERLAND, "address")
+
+
+def test_the_api_places_a_site_whose_address_changes(
+    client: TestClient, db: Session, settings: Settings, standin: StandIn
+) -> None:
+    standin.places["12 rue du Vercors"] = GERLAND
+    admin = make_user(db, role=Role.ADMIN)
+    headers = auth_headers(settings, admin)
+    site = make_site(db, organization=make_organization(db, postcode="69003"))
+    renamed = client.patch(f"/api/v1/sites/{site.id}", json={"name": "Gerland"}, headers=headers)
+    assert renamed.status_code == 200, renamed.text
+    assert standin.requests == []  # no new address: nothing asked
+    moved = client.patch(
+        f"/api/v1/sites/{site.id}",
+        json={"address": "12 rue du Vercors", "postcode": "69007", "city": "Lyon"},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.text
+    body = moved.json()
+    assert (body["latitude"], body["longitude"], body["position_source"]) == (*GERLAND, "address")
+    typed = client.patch(
+        f"/api/v1/sites/{site.id}",
+        json={"address": "1 rue Neuve", "postcode": "69002", "latitude": 45.76, "longitude": 4.83},
+        headers=headers,
+    )
+    assert typed.json()["position_source"] == "manual"
+    assert len(standin.requests) == 1  # coordinates given: the geocoder is not asked
