@@ -25,7 +25,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -259,6 +260,19 @@ def _titled(title: Flowable, logo: bytes | None) -> Flowable:
     return heading
 
 
+def _draw_fitted(canvas: Any, text: str, *, x: float, y: float, width: float) -> None:
+    """A footer line drawn whole: at 7 pt, smaller down to 5.5 pt if it must, else on two lines
+    (a long legal name and address with a SIRET ran past the page, and was cut at 150 characters)."""
+    for size in (7.0, 6.5, 6.0, 5.5):
+        if stringWidth(text, "Helvetica", size) <= width:
+            canvas.setFont("Helvetica", size)
+            canvas.drawString(x, y, text)
+            return
+    canvas.setFont("Helvetica", 5.5)
+    for number, line in enumerate(simpleSplit(text, "Helvetica", 5.5, width)[:2]):
+        canvas.drawString(x, y - number * 2.4 * mm, line)
+
+
 def build_pdf(
     *,
     programme: str,
@@ -293,7 +307,9 @@ def build_pdf(
         canvas.drawString(text_x, 5 * mm + 11 * mm, code_line)
         canvas.setFont("Helvetica", 7)
         canvas.drawString(text_x, 5 * mm + 7 * mm, check_line)
-        canvas.drawString(text_x, 5 * mm + 3 * mm, issued_line[:150])
+        _draw_fitted(
+            canvas, issued_line, x=text_x, y=5 * mm + 3 * mm, width=A4[0] - 15 * mm - text_x
+        )
         # On the code's line: the issue line below runs the page's width.
         canvas.drawRightString(
             A4[0] - 15 * mm, 5 * mm + 11 * mm, _("Page %(page)s") % {"page": doc.page}
