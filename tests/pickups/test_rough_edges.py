@@ -129,7 +129,7 @@ def test_the_donation_receipt_names_the_receiving_organisation(
     page = browser(donor_user).get(f"/pickups/{pickup.id}/receipt").text
     assert '<dd id="receipt-recipient-name">Atelier Solidaire SCIC SAS</dd>' in page
     assert '<dd id="receipt-recipient-siren">852345678</dd>' in page
-    assert f"12 rue de l&#39;Atelier {receiver.postcode} {receiver.city}" in page
+    assert f"12 rue de l&#39;Atelier, {receiver.postcode} {receiver.city}" in page
 
     # Without a legal name, its name; without a SIRET, no SIREN (never a made-up one).
     receiver.legal_name, receiver.siret = None, None
