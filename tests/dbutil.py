@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 POSTGRES_URL_VARIABLE = "COLLECTE_TEST_DATABASE_URL"
 
@@ -51,3 +53,19 @@ def fresh_database(backend: str, directory: Path) -> Iterator[str]:
     assert base_url, f"{POSTGRES_URL_VARIABLE} is not set"
     with fresh_postgres_database(base_url) as url:
         yield url
+
+
+def statements_of(db: Session, run: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The SQL statements (with their parameters) the session's connection runs while ``run`` runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        seen.append((statement, parameters))
+
+    connection = db.connection()
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        run()
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    return seen

@@ -34,6 +34,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from collecte.core.db import make_engine
+from collecte.devices.search import is_search_object
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -245,7 +246,12 @@ def _sql_has_rows(url: str) -> bool:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            tables = [t for t in inspect(connection).get_table_names() if t not in SEEDED_TABLES]
+            # The search index derives from the devices (and the migration gives it rows of its own).
+            tables = [
+                t
+                for t in inspect(connection).get_table_names()
+                if t not in SEEDED_TABLES and not is_search_object(t)
+            ]
             return any(
                 connection.scalar(select(literal(1)).select_from(table(name)).limit(1)) is not None
                 for name in tables

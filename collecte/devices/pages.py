@@ -30,7 +30,7 @@ from collecte.core.forms import (
     read_upload,
     translate,
 )
-from collecte.core.listing import choice, page_of
+from collecte.core.listing import choice, keyset_page
 from collecte.core.schemas import MAX_ID
 from collecte.core.vocabulary import N_
 from collecte.core.web import redirect, render, request_language, require_csrf
@@ -77,9 +77,11 @@ def device_list(
     category: Annotated[str, Query(max_length=20)] = "",
     site_id: Annotated[str, Query(max_length=10)] = "",
     q: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=200_000)] = 1,
+    after: Annotated[str, Query(max_length=20)] = "",
+    before: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    """The devices the user may see, newest first, with filters, search and pages of 50."""
+    """The devices the user may see, newest first, with filters, search and pages of 50 (a page
+    starts after the last device of the one before, or ends before the first of the one after)."""
     candidate = codes.normalise(q) if q else ""
     if codes.is_valid(candidate):
         # A scanned or typed code goes straight to its device when the user may see it.
@@ -95,8 +97,15 @@ def device_list(
         q=q,
     )
     params = {"status": status, "category": category, "site_id": site_id, "q": q}
-    listing = page_of(
-        session, query.order_by(Device.id.desc()), number=page, path="/devices", params=params
+    listing = keyset_page(
+        session,
+        query,
+        key=Device.id,
+        cursor=lambda device: str(device.code),
+        after=service.cursor_position(session, viewer=user, code=after),
+        before=service.cursor_position(session, viewer=user, code=before),
+        path="/devices",
+        params=params,
     )
     devices = listing.rows
     sees_sites = sees_workshop_internals(user)

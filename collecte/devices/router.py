@@ -11,6 +11,7 @@ from collecte.config import Settings
 from collecte.core.db import SessionDep, open_connection, open_session
 from collecte.core.errors import InvalidInput
 from collecte.core.events import Event
+from collecte.core.listing import newest_first
 from collecte.core.schemas import EventOut, IdQuery, Limit, Offset
 from collecte.core.vocabulary import N_
 from collecte.devices import bulk, records, scanning, service
@@ -52,6 +53,8 @@ def create_device(body: DeviceCreate, session: SessionDep, viewer: CurrentUser) 
 
 @router.get("/devices", response_model=list[DeviceOut])
 def list_devices(
+    request: Request,
+    response: Response,
     session: SessionDep,
     viewer: CurrentUser,
     status: DeviceStatus | None = None,
@@ -61,14 +64,31 @@ def list_devices(
     q: Annotated[
         str | None, Query(max_length=100, description="Code, serial, brand or model.")
     ] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="The code of the last device of the previous page: the next page starts "
+            "after it, at the same cost however deep (the `Link` header gives the next page).",
+        ),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[Device]:
-    """Devices the caller may see, newest first, with filters."""
+    """Devices the caller may see, newest first, with filters; paged by ``after`` (a cursor:
+    ``offset`` still works, but reads and drops every row it skips)."""
     query = service.filtered_devices(
         viewer=viewer, status=status, category=category, site_id=site_id, donor_id=donor_id, q=q
     )
-    return list(session.scalars(query.order_by(Device.id.desc()).limit(limit).offset(offset)))
+    start = None if after is None else service.get_device(session, viewer=viewer, raw_code=after).id
+    devices = list(
+        session.scalars(newest_first(query, Device.id, after=start).limit(limit).offset(offset))
+    )
+    if len(devices) == limit:
+        following = request.url.remove_query_params(("after", "offset"))
+        following = following.include_query_params(after=devices[-1].code)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return devices
 
 
 @router.post("/devices/bulk", status_code=201, response_model=BulkIntakeOut)

@@ -34,7 +34,7 @@ from collecte.core.events import (
 )
 from collecte.core.types import utcnow
 from collecte.core.vocabulary import N_
-from collecte.devices import codes
+from collecte.devices import codes, search
 from collecte.devices.checklists import Category
 from collecte.devices.lifecycle import (
     IN_WORKSHOP,
@@ -88,18 +88,26 @@ def filtered_devices(
         query = query.where(Device.site_id == site_id)
     if donor_id is not None:
         query = query.where(Device.donor_id == donor_id)
-    if q and q.strip():
-        text = q.strip()
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(
-                Device.code == codes.normalise(text),
-                Device.serial.ilike(pattern),
-                Device.brand.ilike(pattern),
-                Device.model.ilike(pattern),
-            )
-        )
+    matching = search.text_match(q or "")
+    if matching is not None:
+        candidate = codes.normalise(q or "")
+        # A valid code (typed or scanned) is also looked up by the unique index on codes; it could
+        # be a piece of a serial as well (one text in 31 of that shape passes the check).
+        if codes.is_valid(candidate):
+            matching = or_(Device.code == candidate, matching)
+        query = query.where(matching)
     return query
+
+
+def cursor_position(session: Session, *, viewer: User, code: str) -> int | None:
+    """Where a list's page starts or ends: the position (id) of the device a cursor names, among
+    those the viewer may see; None for no cursor, or one that names no such device."""
+    candidate = codes.normalise(code) if code else ""
+    if not codes.is_valid(candidate):
+        return None
+    return session.scalar(
+        visible_devices(viewer).with_only_columns(Device.id).where(Device.code == candidate)
+    )
 
 
 def parse_scanned(raw_code: str) -> str:

@@ -173,3 +173,33 @@ def test_list_filters_and_search(
     by_code = client.get(f"/api/v1/devices?q={phone.code.lower()}", headers=headers).json()
     assert [d["code"] for d in by_code] == [phone.code]
     assert client.get("/api/v1/devices?status=available", headers=headers).json() == []
+
+
+def test_the_list_pages_after_a_cursor(
+    client: TestClient, workshop: Workshop, settings: Settings, db: Session
+) -> None:
+    headers = technician_headers(settings, workshop)
+    received = [workshop.receive(serial=f"PAGE-{n}") for n in range(5)]
+    newest_first = [d.code for d in reversed(received)]
+    first = client.get("/api/v1/devices?limit=2&q=page", headers=headers)
+    assert [d["code"] for d in first.json()] == newest_first[:2]
+    # The next page's address, filters kept, is in the Link header.
+    assert first.headers["link"] == (
+        f'<http://testserver/api/v1/devices?limit=2&q=page&after={newest_first[1]}>; rel="next"'
+    )
+    following = client.get(
+        f"/api/v1/devices?limit=2&q=page&after={newest_first[1]}", headers=headers
+    )
+    assert [d["code"] for d in following.json()] == newest_first[2:4]
+    last = client.get(f"/api/v1/devices?limit=2&after={newest_first[3]}", headers=headers)
+    assert [d["code"] for d in last.json()] == newest_first[4:]
+    assert "link" not in last.headers  # a short page is the last
+    # A cursor is a device code the caller may see: a malformed one is 422, another's is 404.
+    assert client.get("/api/v1/devices?after=XYZ", headers=headers).status_code == 422
+    elsewhere = make_organization(db, kind=OrgKind.WORKSHOP)
+    stranger = make_user(db, role=Role.TECHNICIAN, organization=elsewhere)
+    refused = client.get(
+        f"/api/v1/devices?after={received[0].code}", headers=auth_headers(settings, stranger)
+    )
+    assert refused.status_code == 404
+    assert refused.json()["error"] == "not_found"

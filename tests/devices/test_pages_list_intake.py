@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collecte.auth.models import Role
+from collecte.core import listing
 from collecte.devices.checklists import Category
 from collecte.devices.codes import format_code
 from collecte.devices.models import Device
@@ -55,14 +57,33 @@ def test_list_filters_and_search(client: TestClient, workshop: Workshop, token: 
 def test_list_shows_fifty_devices_a_page(
     client: TestClient, workshop: Workshop, token: str
 ) -> None:
-    for n in range(51):
-        workshop.receive(serial=f"BULK-{n:03}")
+    received = [workshop.receive(serial=f"BULK-{n:03}") for n in range(51)]
     first = client.get("/devices", headers=HTML).text
-    second = client.get("/devices?page=2", headers=HTML).text
     assert first.count('<a class="code" href="/devices/') == 50
+    assert 'rel="prev"' not in first
+    # The next page starts after the last device shown (the 50th newest: the second received).
+    next_url = f"/devices?after={received[1].code}"
+    assert f'href="{next_url}" rel="next"' in first
+    second = client.get(next_url, headers=HTML).text
     assert second.count('<a class="code" href="/devices/') == 1
     assert "BULK-000" in second  # newest first: the first one received is on the last page
-    assert 'href="/devices?page=2"' in first
+    assert 'rel="next"' not in second
+    # And back: the page before ends before the first device shown.
+    back = f"/devices?before={received[0].code}"
+    assert f'href="{back}" rel="prev"' in second
+    assert client.get(back, headers=HTML).text.count('<a class="code" href="/devices/') == 50
+    # A cursor that names no device (or one the user may not see) shows the first page.
+    assert "BULK-050" in client.get("/devices?after=NOTACODE", headers=HTML).text
+
+
+def test_the_list_counts_up_to_a_cap(
+    client: TestClient, workshop: Workshop, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        workshop.receive(serial=f"CAP-{n}")
+    assert "<strong>3</strong>" in client.get("/devices", headers=HTML).text
+    monkeypatch.setattr(listing, "TOTAL_CAP", 2)
+    assert "<strong>plus de 2</strong>" in client.get("/devices", headers=HTML).text
 
 
 # --- intake --------------------------------------------------------------------------------------
