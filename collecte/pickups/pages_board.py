@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from collecte.auth.deps import WebUser
@@ -110,30 +110,47 @@ def _in_range(pickup: Pickup, filters: BoardFilters) -> bool:
     )
 
 
-def _column(
-    session: Session, query: Select[Pickup], status: PickupStatus, filters: BoardFilters
-) -> tuple[int, list[Pickup]]:
-    """How many pickups of a status match, and the ones to show (in the order planners read)."""
-    query = query.where(Pickup.status == status)
-    if status is PickupStatus.SCHEDULED:
-        query = query.order_by(Pickup.scheduled_on, Pickup.window_start, Pickup.id)
-    elif status is PickupStatus.COLLECTED:
-        query = query.order_by(Pickup.collected_at.desc(), Pickup.id.desc())
-    else:
-        query = query.order_by(Pickup.requested_at, Pickup.id)
+PLANNED = (PickupStatus.SCHEDULED, PickupStatus.COLLECTED)
+
+
+def _planned_in_range(filters: BoardFilters) -> ColumnElement[bool]:
+    """Planned pickups all carry their day: the database narrows them to the dates."""
+    conditions = []
+    if filters.date_from is not None:
+        conditions.append(Pickup.scheduled_on >= filters.date_from)
+    if filters.date_to is not None:
+        conditions.append(Pickup.scheduled_on <= filters.date_to)
+    return or_(Pickup.status.not_in(PLANNED), and_(*conditions))
+
+
+def _columns(
+    session: Session, query: Select[Pickup], filters: BoardFilters
+) -> dict[PickupStatus, tuple[int, list[Pickup]]]:
+    """Per status, how many pickups match and the ones to show (in the order planners read):
+    the counts are one GROUP BY, but for requests narrowed by dates, read whole."""
     if filters.dated:
-        if status in (PickupStatus.SCHEDULED, PickupStatus.COLLECTED):
-            # Planned pickups all carry their day: the database narrows them.
-            if filters.date_from is not None:
-                query = query.where(Pickup.scheduled_on >= filters.date_from)
-            if filters.date_to is not None:
-                query = query.where(Pickup.scheduled_on <= filters.date_to)
+        query = query.where(_planned_in_range(filters))
+    counted = query.order_by(None).subquery()
+    counts: dict[PickupStatus, int] = dict(
+        session.execute(select(counted.c.status, func.count()).group_by(counted.c.status)).all()
+    )
+    columns: dict[PickupStatus, tuple[int, list[Pickup]]] = {}
+    for status in (*BOARD_STATUSES, PickupStatus.CANCELLED):
+        column = query.where(Pickup.status == status)
+        if status is PickupStatus.SCHEDULED:
+            column = column.order_by(Pickup.scheduled_on, Pickup.window_start, Pickup.id)
+        elif status is PickupStatus.COLLECTED:
+            column = column.order_by(Pickup.collected_at.desc(), Pickup.id.desc())
         else:
+            column = column.order_by(Pickup.requested_at, Pickup.id)
+        if filters.dated and status not in PLANNED:
             # Requests carry their preferred days in a JSON list; open requests are few.
-            matching = [p for p in session.scalars(query) if _in_range(p, filters)]
-            return len(matching), matching[:SHOWN_PER_STATUS]
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return total, list(session.scalars(query.limit(SHOWN_PER_STATUS)))
+            matching = [p for p in session.scalars(column) if _in_range(p, filters)]
+            columns[status] = (len(matching), matching[:SHOWN_PER_STATUS])
+        else:
+            shown = list(session.scalars(column.limit(SHOWN_PER_STATUS)))
+            columns[status] = (counts.get(status, 0), shown)
+    return columns
 
 
 @router.get("/pickups", response_class=HTMLResponse)
@@ -164,9 +181,7 @@ def board(
     filters = _filters(params)
     query = _filtered(user, filters)
     shown = (filters.status,) if filters.status else BOARD_STATUSES
-    columns = {
-        s: _column(session, query, s, filters) for s in (*BOARD_STATUSES, PickupStatus.CANCELLED)
-    }
+    columns = _columns(session, query, filters)
     pickups = [p for s in shown for p in columns[s][1]]
     donor_ids = {p.donor_id for p in pickups}
     site_ids = {p.site_id for p in pickups if p.site_id}

@@ -32,6 +32,17 @@ OUTCOMES: dict[DeviceStatus, str] = {
 OUTCOME_ORDER = ("redistributed", "ready", "in_workshop", "recycled", "parts", "lost")
 
 
+def received_by_category(session: Session, *, pickup_id: int) -> dict[str, int]:
+    """How many devices of each category the workshop received from a pickup: one GROUP BY
+    (``ix_devices_pickup_id``), for the donation receipt and the reconciliation alike."""
+    query = (
+        select(Device.category, func.count())
+        .where(Device.pickup_id == pickup_id)
+        .group_by(Device.category)
+    )
+    return {str(category): count for category, count in session.execute(query)}
+
+
 def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]:
     """The facts a donor needs to fill in its Cerfa 2041-MEC-SD in-kind donation receipt.
 
@@ -48,12 +59,7 @@ def donation_receipt_data(session: Session, *, pickup: Pickup) -> dict[str, Any]
     # site the pickup went to. The Cerfa asks for its name, SIREN and address.
     site = session.get_one(Site, pickup.site_id) if pickup.site_id is not None else None
     recipient = session.get_one(Organization, site.organization_id) if site else None
-    received = Counter(
-        str(category)
-        for category in session.scalars(
-            select(Device.category).where(Device.pickup_id == pickup.id)
-        )
-    )
+    received = received_by_category(session, pickup_id=pickup.id)
     return {
         "form": "Cerfa 2041-MEC-SD (reçu des dons en nature)",
         "recipient": _recipient(recipient),

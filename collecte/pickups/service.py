@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from collecte.pickups.booking import stored_fields
 from collecte.pickups.lifecycle import PICKUP_MACHINE
 from collecte.pickups.models import Pickup, PickupStatus
 from collecte.pickups.policy import may_book, require_change, require_editable, visible_pickups
+from collecte.pickups.reports import received_by_category
 from collecte.pickups.schemas import PickupCreate, PickupUpdate
 
 
@@ -342,14 +342,22 @@ def collect_pickup(
 
 def reconciliation(session: Session, *, pickup: Pickup) -> dict[str, Any]:
     """Declared against received, per category and, with an inventory file, serial by serial."""
-    devices = list(
-        session.execute(select(Device.category, Device.serial).where(Device.pickup_id == pickup.id))
-    )
+    received = received_by_category(session, pickup_id=pickup.id)
     declared = pickup.declared_counts
-    received = Counter(str(category) for category, _ in devices)
     categories = sorted(set(declared) | set(received))
-    serials = {serial.strip() for _, serial in devices if serial and serial.strip()}
     expected = set(pickup.declared_serials)
+    # The serials are read only to be compared with an inventory file, when there is one.
+    serials = (
+        {
+            serial.strip()
+            for serial in session.scalars(
+                select(Device.serial).where(Device.pickup_id == pickup.id)
+            )
+            if serial and serial.strip()
+        }
+        if expected
+        else set()
+    )
     return {
         "pickup_id": pickup.id,
         "categories": [
