@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import vroom  # type: ignore[import-untyped]  # pyvroom ships no type information
-
 from collecte.core.vocabulary import N_
 
 # An urban van averages about 20 km/h door to door in French cities once traffic, lights and
@@ -276,6 +274,10 @@ def plan_route(
         if depot is not None and a is not None:
             matrix[0][i] = travel_seconds(depot, a, speed_kmh=speed_kmh)
             matrix[i][0] = travel_seconds(a, depot, speed_kmh=speed_kmh)
+
+    # Imported here, on the first run sheet: pyvroom brings pandas and numpy, 66 MB of a worker's
+    # memory that no other page needs (tests/test_memory_imports.py keeps it out of start-up).
+    import vroom  # type: ignore[import-untyped]  # pyvroom ships no type information
 
     problem = vroom.Input()
     problem.set_durations_matrix(_PROFILE, matrix)
