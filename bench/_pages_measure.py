@@ -70,6 +70,7 @@ class Facts:
     available: int
     depth: int  # how deep among the available devices the deep page starts
     cursor: int  # the id of the device at that depth (the last one of the page before)
+    cursor_code: str  # its code: the API's cursor (it answers codes, not ids)
     after_code: str  # the code of the available device right after it: the deep page's first
 
 
@@ -94,13 +95,13 @@ def facts(url: str, world: World) -> Facts:
         ).scalar_one()
         # The deepest page that still has a full page after it, when there are fewer than DEEP.
         depth = max(1, min(DEEP, available - PAGE))
-        cursor = connection.execute(
+        cursor, cursor_code = connection.execute(
             text(
-                "SELECT id FROM devices WHERE status = 'available' "
+                "SELECT id, code FROM devices WHERE status = 'available' "
                 "ORDER BY id DESC OFFSET :depth LIMIT 1"
             ),
             {"depth": depth - 1},
-        ).scalar_one()
+        ).one()
         after_code = connection.execute(
             text(
                 "SELECT code FROM devices WHERE status = 'available' AND id < :cursor "
@@ -108,7 +109,9 @@ def facts(url: str, world: World) -> Facts:
             ),
             {"cursor": cursor},
         ).scalar_one()
-    return Facts(serial[2:8], fragment_code, device_code, available, depth, cursor, after_code)
+    return Facts(
+        serial[2:8], fragment_code, device_code, available, depth, cursor, cursor_code, after_code
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def endpoints(world: World, facts: Facts) -> list[Endpoint]:
                  f"/api/v1/organizations/{donor}/traceability", True),
         Endpoint("devices_page_admin", admin, "GET", "/devices", False),
         Endpoint("devices_page_staff", staff, "GET", "/devices", False),
-        Endpoint("deep_page_api", admin, "GET", f"{available}&after={facts.cursor}", True),
+        Endpoint("deep_page_api", admin, "GET", f"{available}&after={facts.cursor_code}", True),
         Endpoint("offset_page_api", admin, "GET", f"{available}&offset={facts.depth}", True,
                  in_verdict=False),
         Endpoint("board", Role.COORDINATOR, "GET", "/pickups", False),
@@ -226,7 +229,7 @@ def measure(url: str, world: World, facts: Facts, env: dict[str, str]) -> Timed:
             for endpoint in wanted:
                 elapsed, answer = _once(clients[(endpoint.role, endpoint.api)], endpoint)
                 if endpoint.name == "deep_page_api":
-                    # The API answers codes, not ids: the page must start right after the cursor.
+                    # The page must start with the device right after the cursor.
                     page = json.loads(answer.text)
                     after_honoured &= bool(page) and page[0]["code"] == facts.after_code
                 if round_ >= WARMUPS:

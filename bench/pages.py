@@ -144,7 +144,7 @@ def report(
         "- floor: a bare FastAPI route (its own uvicorn worker) reading the deep page's 50 "
         "devices by primary key, `SELECT * FROM devices WHERE id < :after ORDER BY id DESC "
         "LIMIT 50`, as JSON, called the same way in the same rounds.",
-        "- deep page: `after=` the id of the available device "
+        "- deep page: `after=` the code of the available device "
         + ", ".join(f"{step.facts.depth:,} deep at {step.size:,}" for step in steps)
         + " (50,000, or the deepest with a full page after it); `after=` "
         + (
