@@ -11,6 +11,8 @@
   an index and stops after its page, where the single-column indexes had it fetch every row of
   the status or the workshop and sort them (SQLite with 100,000 devices in one workshop: "USE
   TEMP B-TREE FOR ORDER BY" over all of them; bench/RESULTS.md, ``pages``, has the figures).
+- ``(organization_id, donor_id)``: whether a workshop holds a donor's devices, the donors its
+  staff may see (``orgs.policy.visible_organizations``), is one probe per donor.
 
 A later migration that rebuilds ``devices`` on SQLite (a batch ``ALTER``) drops its triggers: it must
 create them again (``devices_search`` tests fail if it does not).
@@ -76,6 +78,9 @@ def upgrade() -> None:
     op.drop_index("ix_devices_status", table_name="devices")
     op.create_index("ix_devices_organization_id_id", "devices", ["organization_id", "id"])
     op.create_index(
+        "ix_devices_organization_id_donor_id", "devices", ["organization_id", "donor_id"]
+    )
+    op.create_index(
         "ix_devices_organization_id_status_id", "devices", ["organization_id", "status", "id"]
     )
     op.drop_index("ix_devices_organization_id", table_name="devices")
@@ -85,6 +90,7 @@ def downgrade() -> None:
     op.create_index("ix_devices_organization_id", "devices", ["organization_id"])
     op.drop_index("ix_devices_organization_id_status_id", table_name="devices")
     op.drop_index("ix_devices_organization_id_id", table_name="devices")
+    op.drop_index("ix_devices_organization_id_donor_id", table_name="devices")
     op.create_index("ix_devices_status", "devices", ["status"])
     op.drop_index("ix_devices_status_id", table_name="devices")
     dialect = op.get_bind().dialect.name

@@ -32,6 +32,8 @@ class Device(Base):
         Index("ix_devices_status_id", "status", "id"),
         Index("ix_devices_organization_id_id", "organization_id", "id"),
         Index("ix_devices_organization_id_status_id", "organization_id", "status", "id"),
+        # Whether a workshop holds a donor's devices (the donors its staff may see), one probe.
+        Index("ix_devices_organization_id_donor_id", "organization_id", "donor_id"),
     )
     # Searched through indexes of their own that the models cannot declare: see devices/search.py.
 

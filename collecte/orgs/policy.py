@@ -24,9 +24,17 @@ def visible_organizations(viewer: Principal) -> Select[Organization]:
     if viewer.role in NETWORK_WIDE_ROLES:
         return query
     if viewer.role in WORKSHOP_ROLES:
-        pickup_donors = visible_pickups(viewer).with_only_columns(Pickup.donor_id)
-        device_donors = select(Device.donor_id).where(
-            Device.organization_id == viewer.organization_id, Device.donor_id.is_not(None)
+        # EXISTS, one probe per organisation (``ix_devices_organization_id_donor_id``): an IN
+        # list under this OR was read whole for each organisation (a workshop of 320,000
+        # devices: 5.6 s for its coordinator's home page).
+        pickup_donors = visible_pickups(viewer).where(Pickup.donor_id == Organization.id).exists()
+        device_donors = (
+            select(Device.id)
+            .where(
+                Device.organization_id == viewer.organization_id,
+                Device.donor_id == Organization.id,
+            )
+            .exists()
         )
         return query.where(
             or_(
@@ -39,10 +47,7 @@ def visible_organizations(viewer: Principal) -> Select[Organization]:
                 ),
                 and_(
                     Organization.kind == OrgKind.DONOR,
-                    or_(
-                        Organization.id.in_(pickup_donors.scalar_subquery()),
-                        Organization.id.in_(device_donors.scalar_subquery()),
-                    ),
+                    or_(device_donors, pickup_donors),
                 ),
             )
         )
