@@ -13,6 +13,10 @@
   TEMP B-TREE FOR ORDER BY" over all of them; bench/RESULTS.md, ``pages``, has the figures).
 - ``(organization_id, donor_id)``: whether a workshop holds a donor's devices, the donors its
   staff may see (``orgs.policy.visible_organizations``), is one probe per donor.
+- ``allocations (request_id, device_id)`` where held (not ended, shipped): the devices a partner
+  holds, read from the index alone (a partner holding 58,000: the seq scan of every allocation
+  went, its home's count from 122 to 46 ms). ``pickups (donor_id, status, collected_at)``
+  replaces ``(donor_id)``: a donor's latest collected pickups in order (6.7 to 0.5 ms).
 
 A later migration that rebuilds ``devices`` on SQLite (a batch ``ALTER``) drops its triggers: it must
 create them again (``devices_search`` tests fail if it does not).
@@ -24,6 +28,7 @@ Create Date: 2026-12-08 11:00:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -39,6 +44,8 @@ TRIGRAM_INDEXES = {
     "ix_devices_model_trgm": ("devices", "model"),
     "ix_organizations_name_trgm": ("organizations", "name"),
 }
+
+HELD = "ended_at IS NULL AND shipped_at IS NOT NULL"
 
 SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE devices_search USING fts5("
@@ -84,9 +91,25 @@ def upgrade() -> None:
         "ix_devices_organization_id_status_id", "devices", ["organization_id", "status", "id"]
     )
     op.drop_index("ix_devices_organization_id", table_name="devices")
+    op.create_index(
+        "ix_allocations_held_request_id_device_id",
+        "allocations",
+        ["request_id", "device_id"],
+        sqlite_where=sa.text(HELD),
+        postgresql_where=sa.text(HELD),
+    )
+    op.create_index(
+        "ix_pickups_donor_id_status_collected_at",
+        "pickups",
+        ["donor_id", "status", "collected_at"],
+    )
+    op.drop_index("ix_pickups_donor_id", table_name="pickups")
 
 
 def downgrade() -> None:
+    op.create_index("ix_pickups_donor_id", "pickups", ["donor_id"])
+    op.drop_index("ix_pickups_donor_id_status_collected_at", table_name="pickups")
+    op.drop_index("ix_allocations_held_request_id_device_id", table_name="allocations")
     op.create_index("ix_devices_organization_id", "devices", ["organization_id"])
     op.drop_index("ix_devices_organization_id_status_id", table_name="devices")
     op.drop_index("ix_devices_organization_id_id", table_name="devices")

@@ -101,6 +101,15 @@ class Allocation(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_allocations_request_id_line_id", "request_id", "line_id"),
+        # The devices a partner holds (``devices.policy.device_visibility``), read from the index
+        # alone, request by request (migration 0019).
+        Index(
+            "ix_allocations_held_request_id_device_id",
+            "request_id",
+            "device_id",
+            sqlite_where=text("ended_at IS NULL AND shipped_at IS NOT NULL"),
+            postgresql_where=text("ended_at IS NULL AND shipped_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
