@@ -98,7 +98,7 @@ def facts(url: str, world: World) -> Facts:
         cursor, cursor_code = connection.execute(
             text(
                 "SELECT id, code FROM devices WHERE status = 'available' "
-                "ORDER BY id DESC OFFSET :depth LIMIT 1"
+                "ORDER BY id DESC LIMIT 1 OFFSET :depth"
             ),
             {"depth": depth - 1},
         ).one()

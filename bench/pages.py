@@ -173,6 +173,39 @@ def report(
     return "\n".join(lines)
 
 
+def step_at(
+    label: str, url: str, world: World, env: dict[str, str], size: int, grown: Grown
+) -> Step:
+    """Every endpoint timed at this size, the medians printed."""
+    known = facts(url, world)
+    timed = measure(url, world, known, env)
+    print(f"{label}: at {size:,} devices (load average {timed.load[0]:.2f}):")
+    for name, median in timed.medians.items():
+        print(f"  {name:22} {median:8.1f} ms")
+    if not timed.after_honoured:
+        print("  (deep_page_api: after= was not honoured, the first page came back)")
+    return Step(size, grown, known, timed)
+
+
+def judge(
+    label: str, steps: list[Step], world: World
+) -> tuple[list[tuple[str, str, str]], dict[str, Verdict], str]:
+    """The table's rows, each judged endpoint's verdict and the last line (the worst endpoint),
+    the table printed."""
+    named = endpoints(world, steps[-1].facts)
+    rows = [(e.name, e.role.value, f"{e.method} {e.path}") for e in named]
+    rows.append(("floor", "-", "GET /floor?after=<cursor> (bare route, by primary key)"))
+    judged = {v.name: v for v in verdicts(steps, [e.name for e in named if e.in_verdict])}
+    print(table(steps, rows, judged))
+    worst = max(judged.values(), key=lambda verdict: verdict.badness)
+    last = steps[-1]
+    final = (
+        f"{label}: {last.size} devices: worst {worst.name} {worst.last_ms:.1f} ms "
+        f"(x {worst.growth:.1f} vs {steps[0].size}), floor {last.timed.medians['floor']:.1f} ms"
+    )
+    return rows, judged, final
+
+
 def parse_sizes(argv: Sequence[str] | None) -> list[int]:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
     parser.add_argument(
@@ -218,31 +251,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not checked:
                 checked = _verify_chain(url)
                 print(f"pages: hash chain verified over {checked:,} events", flush=True)
-            known = facts(url, world)
-            timed = measure(url, world, known, env)
-            steps.append(Step(size, grown, known, timed))
-            print(f"pages: at {size:,} devices (load average {timed.load[0]:.2f}):")
-            for name, median in timed.medians.items():
-                print(f"  {name:22} {median:8.1f} ms")
-            if not timed.after_honoured:
-                print("  (deep_page_api: after= was not honoured, the first page came back)")
+            steps.append(step_at("pages", url, world, env, size, grown))
         pg_version = server_version(url)
-    named = endpoints(world, steps[-1].facts)
-    rows = [(e.name, e.role.value, f"{e.method} {e.path}") for e in named]
-    rows.append(("floor", "-", "GET /floor?after=<cursor> (bare route, by primary key)"))
-    judged = {v.name: v for v in verdicts(steps, [e.name for e in named if e.in_verdict])}
-    print(table(steps, rows, judged))
+    rows, judged, final = judge("pages", steps, world)
     for verdict in judged.values():
         print(
             f"pages: {verdict.name}: {verdict.last_ms:.1f} ms (x {verdict.growth:.1f}): "
             f"{'PASS' if verdict.passed else 'FAIL'}"
         )
-    worst = max(judged.values(), key=lambda verdict: verdict.badness)
-    last = steps[-1]
-    final = (
-        f"pages: {last.size} devices: worst {worst.name} {worst.last_ms:.1f} ms "
-        f"(x {worst.growth:.1f} vs {steps[0].size}), floor {last.timed.medians['floor']:.1f} ms"
-    )
     write_results_section("pages", report(steps, rows, judged, final, checked, pg_version))
     print(final)
     return 0 if all(verdict.passed for verdict in judged.values()) else 1

@@ -275,7 +275,7 @@ def plan_route(
             matrix[0][i] = travel_seconds(depot, a, speed_kmh=speed_kmh)
             matrix[i][0] = travel_seconds(a, depot, speed_kmh=speed_kmh)
 
-    # Imported here, on the first run sheet: pyvroom brings pandas and numpy, 66 MB of a worker's
+    # Imported here, on the first run sheet: pyvroom brings pandas and numpy, 51 MB of a worker's
     # memory that no other page needs (tests/test_memory_imports.py keeps it out of start-up).
     import vroom  # type: ignore[import-untyped]  # pyvroom ships no type information
 
