@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "memory",
         "\n".join(
             [
-                "## memory",
+                "## Memory: a `collecte serve` worker at rest",
                 "",
                 f"Measured {dt.datetime.now(tz=dt.UTC):%Y-%m-%d}, Python "
                 f"{platform.python_version()}, {options.rounds} rounds (medians), idle "

@@ -68,7 +68,9 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session,
             "donor": make_user(session, role=Role.DONOR, organization=donors[0]),
         }
         session.commit()
-        yield session, {"serial": serials[DEVICES // 2], **people}
+        searched = serials[DEVICES // 2]
+        del rows, serials  # not kept for the rest of the run
+        yield session, {"serial": searched, **people}
     engine.dispose()
 
 
