@@ -11,19 +11,19 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("session_version", sa.Integer(), server_default="0", nullable=False)
+            sa.Column('session_version', sa.Integer(), server_default='0', nullable=False)
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("session_version")
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')

@@ -111,12 +111,7 @@ def upgrade() -> None:
         *[sa.Column(name, sa.Float(), nullable=False, server_default="0") for name in _WEIGHTS],
         sa.PrimaryKeyConstraint("id", name=op.f("pk_impact_rollups")),
         sa.UniqueConstraint(
-            "grain",
-            "month",
-            "workshop_id",
-            "category",
-            "ref_id",
-            "territory",
+            "grain", "month", "workshop_id", "category", "ref_id", "territory",
             name="uq_impact_rollups_key",
         ),
     )

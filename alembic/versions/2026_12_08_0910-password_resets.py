@@ -28,27 +28,27 @@ def upgrade() -> None:
         "users", sa.Column("token_version", sa.Integer(), server_default="0", nullable=False)
     )
     op.create_table(
-        "password_resets",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", collecte.core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", collecte.core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", collecte.core.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("by_admin", sa.Boolean(), nullable=False),
+        'password_resets',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', collecte.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', collecte.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('ended_at', collecte.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('by_admin', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_password_resets_user_id_users"),
-            ondelete="CASCADE",
+            ['user_id'],
+            ['users.id'],
+            name=op.f('fk_password_resets_user_id_users'),
+            ondelete='CASCADE',
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_password_resets_token_hash")),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash')),
     )
-    op.create_index(op.f("ix_password_resets_user_id"), "password_resets", ["user_id"])
+    op.create_index(op.f('ix_password_resets_user_id'), 'password_resets', ['user_id'])
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_password_resets_user_id"), table_name="password_resets")
-    op.drop_table("password_resets")
+    op.drop_index(op.f('ix_password_resets_user_id'), table_name='password_resets')
+    op.drop_table('password_resets')
     op.drop_column("users", "token_version")
