@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx2
 import uvloop
-from sqlalchemy import NullPool, create_engine
+from sqlalchemy import Connection, NullPool, create_engine
 from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,17 @@ def fresh_postgres_database(base_url: str, prefix: str) -> Iterator[str]:
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+@contextlib.contextmanager
+def autocommit(url: str) -> Iterator[Connection]:
+    """A connection outside any transaction (VACUUM, CREATE DATABASE, plain reads)."""
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def terminate_gracefully() -> None:
@@ -107,25 +118,33 @@ def uvicorn_server(
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env})  # noqa: S603 (our own interpreter and arguments)
     try:
         base_url = f"http://{LOOPBACK}:{port}"
-        _wait_until_serving(base_url, process, ready_timeout)
+        wait_until_serving(base_url, process, ready_timeout)
         yield Server(base_url=base_url, pid=process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
 
 
-def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server: SIGTERM, then SIGKILL if it has not exited within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def wait_until_serving(
+    base_url: str, process: subprocess.Popen[bytes], timeout: float, path: str = "/openapi.json"
+) -> None:
+    """Return once the server answers ``path`` (any HTTP answer: it is up)."""
     deadline = time.monotonic() + timeout
     with httpx2.Client(base_url=base_url, timeout=2.0) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited early with status {process.returncode}")
             try:
-                client.get("/openapi.json")  # any HTTP answer means the server is up
+                client.get(path)
             except httpx2.TransportError:
                 time.sleep(0.1)
             else:

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, NullPool, create_engine, event
 from sqlalchemy.engine import Engine
 
-from bench._impact_seed import Seeded, _autocommit
+from bench._common import autocommit
+from bench._impact_seed import Seeded
 from bench._impact_world import RUNS, TARGET_MS
 from collecte import models as _all_models  # noqa: F401 (every table known before the first flush)
 from collecte.core.db import make_engine, make_sessionmaker
@@ -27,7 +28,7 @@ from collecte.impact.factors import factor_set
 
 def scopes(url: str) -> dict[str, Scope]:
     """The scopes measured: the biggest donor, partner, site, territory and workshop."""
-    with _autocommit(url) as connection:
+    with autocommit(url) as connection:
 
         def biggest(column: str, where: str = "kind = 'intake'") -> Any:
             return connection.exec_driver_sql(
@@ -203,7 +204,7 @@ def _fetch(connection: Connection, sql: str, parameters: dict[str, Any]) -> obje
 
 
 def explain(url: str, statement: str, parameters: Any) -> str:
-    with _autocommit(url) as connection:
+    with autocommit(url) as connection:
         rows = connection.exec_driver_sql(
             f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters
         ).all()
@@ -211,7 +212,7 @@ def explain(url: str, statement: str, parameters: Any) -> str:
 
 
 def sizes(url: str) -> dict[str, tuple[int, float]]:
-    with _autocommit(url) as connection:
+    with autocommit(url) as connection:
         return {
             table: (
                 int(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() or 0),  # noqa: S608
@@ -226,7 +227,7 @@ def sizes(url: str) -> dict[str, tuple[int, float]]:
 
 
 def database_counts(url: str) -> Seeded:
-    with _autocommit(url) as connection:
+    with autocommit(url) as connection:
         devices = connection.exec_driver_sql("SELECT count(*) FROM devices").scalar()
         events = connection.exec_driver_sql("SELECT count(*) FROM events").scalar()
     return Seeded(int(devices or 0), int(events or 0))

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import Connection, NullPool, create_engine
+from sqlalchemy import NullPool, create_engine
 
+from bench._common import autocommit
 from bench._impact_simulation import Simulation
 from bench._impact_world import DEVICE_COLUMNS, EVENT_COLUMNS, Network, _network
 from collecte import models as _all_models  # noqa: F401 (every table known before the first flush)
@@ -112,19 +113,9 @@ def seed(url: str, devices: int, events_per_device: float, phases: Phases) -> Se
     finally:
         raw.close()
         engine.dispose()
-    with phases.timed("VACUUM ANALYZE"), _autocommit(url) as connection:
+    with phases.timed("VACUUM ANALYZE"), autocommit(url) as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
     return Seeded(devices, simulation.events)
-
-
-@contextlib.contextmanager
-def _autocommit(url: str) -> Iterator[Connection]:
-    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
 
 
 _REBUILD = """
@@ -156,7 +147,7 @@ def rebuild(url: str, phases: Phases) -> Rebuilt:
     if done.returncode:
         raise RuntimeError(f"keeping.rebuild failed ({done.returncode}):\n{done.stderr[-3000:]}")
     facts, seconds, peak_kb = done.stdout.split()[-3:]
-    with phases.timed("ANALYZE impact"), _autocommit(url) as connection:
+    with phases.timed("ANALYZE impact"), autocommit(url) as connection:
         connection.exec_driver_sql("VACUUM ANALYZE impact_facts")
         connection.exec_driver_sql("VACUUM ANALYZE impact_counts")
         connection.exec_driver_sql("VACUUM ANALYZE impact_rollups")

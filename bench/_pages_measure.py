@@ -17,8 +17,7 @@ import httpx2
 from fastapi import FastAPI, Response
 from sqlalchemy import create_engine, text
 
-from bench._common import uvicorn_server
-from bench._pages_seed import autocommit
+from bench._common import autocommit, uvicorn_server
 from bench._pages_world import PASSWORD, World
 from collecte.auth.models import Role
 from collecte.devices.codes import format_code

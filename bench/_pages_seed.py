@@ -3,16 +3,15 @@ then the sequences moved past the new rows and the tables vacuumed and analysed.
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Connection, NullPool, create_engine
+from sqlalchemy import NullPool, create_engine
 
+from bench._common import autocommit
 from bench._impact_seed import _set_aside
 from bench._pages_rows import Generator
 from bench._pages_shape import TABLES, Chunk, Counters
@@ -122,13 +121,3 @@ def grow(url: str, world: World, devices: int, *, rng: random.Random, now: int) 
         index_seconds=indexed - copied,
         vacuum_seconds=time.perf_counter() - vacuumed,
     )
-
-
-@contextlib.contextmanager
-def autocommit(url: str) -> Iterator[Connection]:
-    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()

@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench._common import (
+    autocommit,
     fresh_postgres_database,
     machine_lines,
     postgres_base_url,
@@ -48,7 +49,7 @@ from bench._common import (
     write_results_section,
 )
 from bench._impact_measure import Measured, database_counts, explain, measure, scopes, sizes
-from bench._impact_seed import Phases, Rebuilt, Seeded, _autocommit, rebuild, seed
+from bench._impact_seed import Phases, Rebuilt, Seeded, rebuild, seed
 from bench._impact_world import (
     CATEGORIES,
     DONORS,
@@ -177,7 +178,7 @@ def kept_database(base_url: str, prefix: str) -> Iterator[str]:
     """A database that outlives the run (``--keep``)."""
     url = make_url(base_url)
     name = f"{prefix}_{secrets.token_hex(6)}"
-    with _autocommit(url.render_as_string(hide_password=False)) as connection:
+    with autocommit(url.render_as_string(hide_password=False)) as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     yield url.set(database=name).render_as_string(hide_password=False)
 
@@ -247,14 +248,14 @@ def _remember(url: str, phases: Phases, rebuilt: Rebuilt | None) -> None:
     """The seeding's phases in the database's comment, for a later ``--reuse``."""
     note = {"phases": phases.seconds, "rebuilt": rebuilt.__dict__ if rebuilt else None}
     name = make_url(url).database
-    with _autocommit(url) as connection:
+    with autocommit(url) as connection:
         quoted = json.dumps(note).replace("'", "''")
         connection.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS '{quoted}'")
 
 
 def _recalled(url: str, phases: Phases, rebuilt: Rebuilt | None) -> tuple[Phases, Rebuilt | None]:
     """The phases of the run that seeded this database (those of this run take precedence)."""
-    with _autocommit(url) as connection:
+    with autocommit(url) as connection:
         comment = connection.exec_driver_sql(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
             "WHERE datname = current_database()"

@@ -35,7 +35,15 @@ from pathlib import Path
 
 import httpx2
 
-from bench._common import LOOPBACK, PROJECT_ROOT, free_port, process_tree, write_results_section
+from bench._common import (
+    LOOPBACK,
+    PROJECT_ROOT,
+    free_port,
+    process_tree,
+    stop,
+    wait_until_serving,
+    write_results_section,
+)
 
 TARGET_MB = 150.0
 MB = 1024 * 1024
@@ -98,27 +106,11 @@ def serving(
     )
     base_url = f"http://{LOOPBACK}:{port}"
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx2.Client(base_url=base_url, timeout=5.0) as client:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited early ({process.returncode})")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"no answer from {base_url} within {READY_TIMEOUT:.0f} s")
-                try:
-                    client.get(ready_path).raise_for_status()
-                except httpx2.TransportError:
-                    time.sleep(0.1)
-                else:
-                    break
+        # Not /openapi.json: building the schema would weigh on the worker measured.
+        wait_until_serving(base_url, process, READY_TIMEOUT, path=ready_path)
         yield base_url, _worker_pid(process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
 
 
 def warm_collecte(base_url: str, email: str, password: str) -> None:

@@ -16,7 +16,8 @@
 - ``allocations (request_id, device_id)`` where held (not ended, shipped): the devices a partner
   holds, read from the index alone (a partner holding 58,000: the seq scan of every allocation
   went, its home's count from 122 to 46 ms). ``pickups (donor_id, status, collected_at)``
-  replaces ``(donor_id)``: a donor's latest collected pickups in order (6.7 to 0.5 ms).
+  replaces ``(donor_id)``: a donor's latest collected pickups in order (6.7 ms to under
+  0.5 ms).
 
 A later migration that rebuilds ``devices`` on SQLite (a batch ``ALTER``) drops its triggers: it must
 create them again (``devices_search`` tests fail if it does not).

@@ -71,7 +71,7 @@ class Page(Generic[Row]):
     pages: int
     path: str
     params: dict[str, str] = field(default_factory=dict)
-    more: bool = False  # more than ``total`` (the cap) matched
+    more: bool = False  # more than ``total`` (the cap) matched: ``pages`` is as far as is known
 
     def url(self, number: int) -> str:
         """The address of another page, with the same filters (the empty ones left out)."""
@@ -95,11 +95,16 @@ def page_of(
     params: dict[str, str] | None = None,
     size: int = PAGE_SIZE,
 ) -> Page[Any]:
-    """The rows of page ``number`` of the query (a number past the last page shows the last)."""
+    """The rows of page ``number`` of the query (a number past the last page shows the last).
+
+    Past the cap the last page is not known: each full page links to the next one."""
     total, more = capped_count(session, query)
     pages = max(1, -(-total // size))
-    number = min(number, pages)
+    if not more:
+        number = min(number, pages)
     rows = list(session.scalars(query.limit(size).offset((number - 1) * size)))
+    if more:
+        pages = number + 1 if len(rows) == size else number
     return Page(rows, total, number, pages, path, params or {}, more)
 
 

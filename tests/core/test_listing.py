@@ -67,8 +67,15 @@ def test_a_count_stops_at_the_cap_and_says_there_are_more(
     assert capped_count(db, query) == (4, False)
     monkeypatch.setattr(listing, "TOTAL_CAP", 3)
     assert capped_count(db, query) == (3, True)
-    page = page_of(db, query.order_by(Organization.name), number=1, path="/x", size=2)
-    assert (page.total, page.more, page.pages) == (3, True, 2)
+    # Past the cap the last page is not known: a full page links to the next, beyond the cap.
+    ordered = query.order_by(Organization.name)
+    page = page_of(db, ordered, number=1, path="/x", size=2)
+    assert (page.total, page.more, page.pages, page.next_url) == (3, True, 2, "/x?page=2")
+    second = page_of(db, ordered, number=2, path="/x", size=2)
+    assert [o.name for o in second.rows] == ["Capped 2", "Capped 3"]
+    assert second.next_url == "/x?page=3"
+    third = page_of(db, ordered, number=3, path="/x", size=2)
+    assert (third.rows, third.next_url, third.prev_url) == ([], None, "/x?page=2")
 
 
 def test_a_keyset_page_starts_after_its_cursor_and_links_both_ways(db: Session) -> None:
